@@ -1,0 +1,7 @@
+// Lacuna: a sparsity-aware inference engine for CPUs. The whole public API.
+#pragma once
+
+#include "lacuna/session.h"
+#include "lacuna/status.h"
+#include "lacuna/tensor.h"
+#include "lacuna/version.h"

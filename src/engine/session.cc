@@ -1,0 +1,358 @@
+// Session: the loaded model plus a cache of plans compiled per input-shape signature.
+#include "lacuna/session.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "core/cpu.h"
+#include "core/log.h"
+#include "engine/compiler.h"
+#include "engine/infer.h"
+#include "ir/graph.h"
+#include "onnx/import.h"
+#include "passes/pass_manager.h"
+#include "runtime/executor.h"
+#include "runtime/thread_pool.h"
+
+namespace lacuna {
+
+namespace {
+
+struct Compiled {
+  std::vector<Shape> shapes;               // of the required inputs, then the overrides
+  std::vector<std::string> overrides;      // initializer-inputs the caller replaces
+  std::unique_ptr<runtime::Plan> plan;
+  std::vector<std::unique_ptr<runtime::RunState>> idle;  // run states not in use
+  runtime::StepTimes times;
+  std::mutex times_mu;
+};
+
+IoInfo io_info(const ir::Graph& g, ir::ValueId id) {
+  IoInfo io;
+  const ir::Value& v = g.value(id);
+  io.name = v.name;
+  io.dtype = v.dtype;
+  auto it = g.declared_dims.find(id);
+  if (it != g.declared_dims.end()) {
+    for (const ir::Dim& d : it->second) {
+      io.dims.push_back(d.value);
+      io.dim_params.push_back(d.value >= 0 ? "" : (d.param.empty() ? "?" : d.param));
+    }
+  } else if (v.shape) {
+    io.dims = *v.shape;
+    io.dim_params.assign(v.shape->size(), "");
+  }
+  return io;
+}
+
+}  // namespace
+
+struct Session::Impl {
+  Options options;
+  std::string name;
+  ir::Graph model;
+  std::vector<IoInfo> inputs, outputs;
+  runtime::KernelOptions kernel_options;
+  std::unique_ptr<runtime::ThreadPool> pool;
+  std::mutex mu;
+  std::vector<std::unique_ptr<Compiled>> cache;
+  Compiled* last = nullptr;
+
+  Status check_input(size_t i, const Tensor& t) const;
+  Expected<Compiled*> compiled_for(const std::vector<Shape>& shapes,
+                                   const std::vector<std::string>& overrides,
+                                   const std::vector<Tensor>* override_values);
+  Expected<std::unique_ptr<runtime::Plan>> compile(const std::vector<Shape>& shapes,
+                                                   const std::vector<std::string>& overrides);
+  Status run(const std::vector<Tensor>& inputs, const std::vector<std::string>& overrides,
+             std::vector<Tensor>* outputs);
+};
+
+Status Session::Impl::check_input(size_t i, const Tensor& t) const {
+  const IoInfo& io = inputs[i];
+  if (!t.defined()) return invalid_argument("input '" + io.name + "' is missing");
+  if (io.dtype != DType::kUndefined && t.dtype() != io.dtype) {
+    return invalid_argument("input '" + io.name + "' has dtype " + std::string(dtype_name(t.dtype())) +
+                            " but the model expects " + std::string(dtype_name(io.dtype)));
+  }
+  if (!io.dims.empty() || t.rank() == 0) {
+    bool ok = io.dims.size() == static_cast<size_t>(t.rank());
+    for (size_t d = 0; ok && d < io.dims.size(); ++d) {
+      if (io.dims[d] >= 0 && io.dims[d] != t.shape()[d]) ok = false;
+    }
+    auto declared = model.declared_dims.find(model.inputs[i]);
+    if (!ok && declared != model.declared_dims.end()) {
+      return invalid_argument("input '" + io.name + "' has shape " + shape_to_string(t.shape()) +
+                              " but the model expects " + ir::dims_to_string(declared->second));
+    }
+  }
+  return Status::ok();
+}
+
+Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
+    const std::vector<Shape>& shapes, const std::vector<std::string>& overrides) {
+  ir::Graph g = model;  // values and nodes are copied; tensors share their buffers
+  for (size_t i = 0; i < g.inputs.size(); ++i) g.value(g.inputs[i]).shape = shapes[i];
+  for (size_t k = 0; k < overrides.size(); ++k) {
+    const ir::ValueId v = g.find(overrides[k]);
+    g.value(v).constant = Tensor();
+    g.value(v).shape = shapes[g.inputs.size() + k];
+    g.inputs.push_back(v);
+  }
+  engine::InferOptions io;
+  LACUNA_RETURN_IF_ERROR(engine::infer_graph(g, io).with_context(name));
+  engine::prune_folded(g);
+  if (options.optimize && !options.reference_only) {
+    passes::PassContext pc;
+    pc.disabled = options.disabled_passes;
+    LACUNA_RETURN_IF_ERROR(passes::run_passes(g, pc).with_context(name));
+  }
+  auto plan = engine::build_plan(g, kernel_options);
+  if (!plan) return plan.status().with_context(name);
+  return plan;
+}
+
+Expected<Compiled*> Session::Impl::compiled_for(const std::vector<Shape>& shapes,
+                                                const std::vector<std::string>& overrides,
+                                                const std::vector<Tensor>* /*override_values*/) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (last && last->shapes == shapes && last->overrides == overrides) return last;
+  for (auto& c : cache) {
+    if (c->shapes == shapes && c->overrides == overrides) {
+      last = c.get();
+      return last;
+    }
+  }
+  LACUNA_ASSIGN_OR_RETURN(auto plan, compile(shapes, overrides));
+  auto c = std::make_unique<Compiled>();
+  c->shapes = shapes;
+  c->overrides = overrides;
+  c->plan = std::move(plan);
+  // Keep a handful of shape signatures; drop the oldest beyond that.
+  constexpr size_t kMaxPlans = 8;
+  if (cache.size() >= kMaxPlans) cache.erase(cache.begin());
+  cache.push_back(std::move(c));
+  last = cache.back().get();
+  return last;
+}
+
+Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::string>& overrides,
+                          std::vector<Tensor>* outs) {
+  if (in.size() != inputs.size() + overrides.size()) {
+    return invalid_argument(name + ": expected " + std::to_string(inputs.size()) +
+                            " input(s) but got " + std::to_string(in.size()));
+  }
+  std::vector<Shape> shapes;
+  shapes.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (i < inputs.size()) LACUNA_RETURN_IF_ERROR(check_input(i, in[i]));
+    else if (!in[i].defined()) return invalid_argument("override '" + overrides[i - inputs.size()] + "' is missing");
+    shapes.push_back(in[i].shape());
+  }
+  LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, overrides, nullptr));
+  std::unique_ptr<runtime::RunState> state;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!c->idle.empty()) {
+      state = std::move(c->idle.back());
+      c->idle.pop_back();
+    }
+  }
+  if (!state) {
+    LACUNA_ASSIGN_OR_RETURN(state, runtime::RunState::create(*c->plan));
+  }
+  pool->bind_to_calling_thread();
+  Status s;
+  if (options.profile) {
+    runtime::StepTimes t;
+    s = runtime::execute(*c->plan, *state, *pool, in, outs, &t);
+    std::lock_guard<std::mutex> lock(c->times_mu);
+    c->times.seconds.resize(t.seconds.size(), 0.0);
+    c->times.calls.resize(t.calls.size(), 0);
+    for (size_t i = 0; i < t.seconds.size(); ++i) {
+      c->times.seconds[i] += t.seconds[i];
+      c->times.calls[i] += t.calls[i];
+    }
+  } else {
+    s = runtime::execute(*c->plan, *state, *pool, in, outs, nullptr);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    c->idle.push_back(std::move(state));
+  }
+  return s;
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::~Session() = default;
+
+namespace {
+
+Status apply_global_options(const Options& options) {
+  if (!options.max_isa.empty()) {
+    Isa cap;
+    if (!parse_isa(options.max_isa, &cap)) {
+      return invalid_argument("unknown ISA '" + options.max_isa +
+                              "' (expected scalar, avx2, avx512 or avx512_vnni)");
+    }
+    set_max_isa(cap);
+  }
+  if (options.sparse != "auto" && options.sparse != "dense" && options.sparse != "sparse") {
+    return invalid_argument("sparse policy must be auto, dense or sparse, not '" + options.sparse + "'");
+  }
+  if (options.num_threads < 0) return invalid_argument("the thread count must be >= 0");
+  return Status::ok();
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Session>> Session::create(ir::Graph model, const Options& options,
+                                                   const std::string& name) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->name = name;
+  impl->model = std::move(model);
+  const int threads = options.num_threads > 0 ? options.num_threads : runtime::available_cpus();
+  impl->pool = std::make_unique<runtime::ThreadPool>(
+      threads, options.pin_threads ? runtime::allowed_cpus() : std::vector<int>{});
+  impl->kernel_options.cpu = &cpu_info();
+  impl->kernel_options.num_threads = threads;
+  impl->kernel_options.reference_only = options.reference_only;
+  impl->kernel_options.sparse_policy = options.sparse;
+  for (ir::ValueId v : impl->model.inputs) impl->inputs.push_back(io_info(impl->model, v));
+  for (ir::ValueId v : impl->model.outputs) impl->outputs.push_back(io_info(impl->model, v));
+  for (const auto& [n, shape] : options.input_shapes) {
+    bool found = false;
+    for (const auto& io : impl->inputs) found = found || io.name == n;
+    if (!found) return invalid_argument("--input-shapes names '" + n + "', which is not a model input");
+  }
+  auto session = std::unique_ptr<Session>(new Session(std::move(impl)));
+  if (!options.input_shapes.empty()) {
+    std::vector<Shape> shapes;
+    for (const auto& io : session->impl_->inputs) {
+      auto it = options.input_shapes.find(io.name);
+      if (it == options.input_shapes.end()) {
+        shapes.clear();
+        break;  // not every input fixed: compile on the first run
+      }
+      shapes.push_back(it->second);
+    }
+    if (!shapes.empty()) LACUNA_RETURN_IF_ERROR(session->prepare(shapes));
+  }
+  return session;
+}
+
+Expected<std::unique_ptr<Session>> Session::load_from_bytes(const std::string& bytes,
+                                                            const Options& options,
+                                                            const std::string& name) {
+  LACUNA_RETURN_IF_ERROR(apply_global_options(options));
+  LACUNA_ASSIGN_OR_RETURN(ir::Graph g, onnx_io::import_model_bytes(bytes, ".", name));
+  return create(std::move(g), options, name);
+}
+
+Expected<std::unique_ptr<Session>> Session::load(const std::string& path, const Options& options) {
+  LACUNA_RETURN_IF_ERROR(apply_global_options(options));
+  LACUNA_ASSIGN_OR_RETURN(ir::Graph g, onnx_io::import_model(path));
+  return create(std::move(g), options, path);
+}
+
+const std::vector<IoInfo>& Session::inputs() const { return impl_->inputs; }
+const std::vector<IoInfo>& Session::outputs() const { return impl_->outputs; }
+const Options& Session::options() const { return impl_->options; }
+
+Status Session::prepare(const std::vector<Shape>& input_shapes) {
+  if (input_shapes.size() != impl_->inputs.size()) {
+    return invalid_argument("prepare: expected " + std::to_string(impl_->inputs.size()) + " shapes");
+  }
+  for (size_t i = 0; i < input_shapes.size(); ++i) {
+    LACUNA_ASSIGN_OR_RETURN(int64_t n, checked_numel(input_shapes[i]));
+    (void)n;
+    Tensor probe = Tensor::wrap(impl_->inputs[i].dtype, input_shapes[i], nullptr);
+    LACUNA_RETURN_IF_ERROR(impl_->check_input(i, probe));
+  }
+  auto c = impl_->compiled_for(input_shapes, {}, nullptr);
+  return c ? Status::ok() : c.status();
+}
+
+Status Session::run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs) {
+  return impl_->run(inputs, {}, outputs);
+}
+
+Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> outs;
+  LACUNA_RETURN_IF_ERROR(impl_->run(inputs, {}, &outs));
+  return outs;
+}
+
+Expected<std::map<std::string, Tensor>> Session::run(const std::map<std::string, Tensor>& named) {
+  std::vector<Tensor> in(impl_->inputs.size());
+  std::vector<std::string> overrides;
+  std::vector<Tensor> override_values;
+  for (const auto& [n, t] : named) {
+    bool found = false;
+    for (size_t i = 0; i < impl_->inputs.size(); ++i) {
+      if (impl_->inputs[i].name == n) {
+        in[i] = t;
+        found = true;
+      }
+    }
+    if (found) continue;
+    const ir::ValueId v = impl_->model.find(n);
+    if (v != ir::kNoValue && std::find(impl_->model.overridable.begin(), impl_->model.overridable.end(), v) !=
+                                 impl_->model.overridable.end()) {
+      const Tensor& def = impl_->model.value(v).constant;
+      if (t.dtype() != def.dtype()) {
+        return invalid_argument("input '" + n + "' has dtype " + std::string(dtype_name(t.dtype())) +
+                                " but the model expects " + std::string(dtype_name(def.dtype())));
+      }
+      overrides.push_back(n);
+      override_values.push_back(t);
+      continue;
+    }
+    return invalid_argument("'" + n + "' is not an input of " + impl_->name);
+  }
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!in[i].defined()) return invalid_argument("input '" + impl_->inputs[i].name + "' is missing");
+  }
+  in.insert(in.end(), override_values.begin(), override_values.end());
+  std::vector<Tensor> outs;
+  LACUNA_RETURN_IF_ERROR(impl_->run(in, overrides, &outs));
+  std::map<std::string, Tensor> result;
+  for (size_t i = 0; i < outs.size(); ++i) result[impl_->outputs[i].name] = std::move(outs[i]);
+  return result;
+}
+
+std::vector<NodeProfile> Session::profile() const {
+  std::vector<NodeProfile> out;
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  const Compiled* c = impl_->last;
+  if (!c) return out;
+  for (size_t s = 0; s < c->plan->steps.size(); ++s) {
+    const runtime::Step& st = c->plan->steps[s];
+    NodeProfile p;
+    p.name = st.name;
+    p.op_type = st.op_type;
+    p.impl = st.impl;
+    p.decision = st.decision;
+    p.flops = st.flops;
+    if (s < c->times.seconds.size()) {
+      p.seconds = c->times.seconds[s];
+      p.calls = c->times.calls[s];
+    }
+    if (!st.out.empty() && st.out[0] >= 0) p.output_shape = c->plan->slots[static_cast<size_t>(st.out[0])].shape;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+size_t Session::weight_bytes() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->last ? impl_->last->plan->constant_bytes() : 0;
+}
+
+size_t Session::activation_bytes() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->last ? impl_->last->plan->arena_bytes + impl_->last->plan->scratch_bytes : 0;
+}
+
+}  // namespace lacuna

@@ -1,0 +1,23 @@
+// Each operator family registers its kernels; register_all_ops calls them in order.
+#pragma once
+
+namespace lacuna::ops {
+
+class Registry;
+
+void register_elementwise_unary_ops(Registry& r);
+void register_elementwise_binary_ops(Registry& r);
+void register_reshape_ops(Registry& r);
+void register_cast_ops(Registry& r);
+void register_constant_ops(Registry& r);
+
+// The reference families first, then optimized implementations (which are tried first).
+inline void register_all_ops(Registry& r) {
+  register_elementwise_unary_ops(r);
+  register_elementwise_binary_ops(r);
+  register_reshape_ops(r);
+  register_cast_ops(r);
+  register_constant_ops(r);
+}
+
+}  // namespace lacuna::ops

@@ -1,0 +1,49 @@
+// The ordered pass list.
+#include "passes/pass_manager.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "core/log.h"
+#include "ir/verifier.h"
+#include "passes/passes.h"
+
+namespace lacuna::passes {
+
+void PassContext::note(const std::string& pass, int count, const std::string& what) {
+  if (count <= 0) return;
+  log.push_back(pass + ": " + std::to_string(count) + " " + what);
+  log_verbose(1, "pass " + log.back());
+}
+
+const std::vector<Pass>& pass_list() {
+  static const std::vector<Pass> kPasses = {
+      // Cheap cleanups first so that pattern-matching passes see canonical graphs.
+      {"eliminate_identity", "remove Identity and inference-mode Dropout", eliminate_identity},
+      // Last: drop whatever the rewrites left unused.
+      {"eliminate_dead_code", "remove nodes whose results nothing reads", eliminate_dead_code},
+  };
+  return kPasses;
+}
+
+Status run_passes(ir::Graph& g, PassContext& ctx) {
+#ifndef NDEBUG
+  const bool verify_default = true;
+#else
+  const bool verify_default = false;
+#endif
+  const char* env = std::getenv("LACUNA_VERIFY");
+  const bool verify = ctx.verify || verify_default || (env && env[0] == '1');
+  for (const Pass& p : pass_list()) {
+    if (std::find(ctx.disabled.begin(), ctx.disabled.end(), p.name) != ctx.disabled.end()) continue;
+    auto r = p.run(g, ctx);
+    if (!r) return r.status().with_context(std::string("pass ") + p.name);
+    if (verify) {
+      Status s = ir::verify(g);
+      if (!s.is_ok()) return s.with_context(std::string("after pass ") + p.name);
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace lacuna::passes

@@ -1,0 +1,32 @@
+// The graph optimizer: small named passes run from one ordered list. Any pass can be disabled by
+// name; the IR verifier runs after each pass in debug builds or with LACUNA_VERIFY=1.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "lacuna/status.h"
+
+namespace lacuna::passes {
+
+struct PassContext {
+  std::vector<std::string> disabled;
+  bool verify = false;
+  // "pass: what it changed" lines, for LACUNA_VERBOSE and `lacuna analyze`.
+  std::vector<std::string> log;
+  void note(const std::string& pass, int count, const std::string& what);
+};
+
+struct Pass {
+  const char* name;
+  const char* description;
+  // Returns the number of rewrites made (0 if none).
+  Expected<int> (*run)(ir::Graph& g, PassContext& ctx);
+};
+
+// The passes in the order they run.
+const std::vector<Pass>& pass_list();
+Status run_passes(ir::Graph& g, PassContext& ctx);
+
+}  // namespace lacuna::passes

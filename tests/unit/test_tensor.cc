@@ -1,0 +1,70 @@
+// Tensor, dtype, half-precision and .npy round trips.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/half.h"
+#include "io/npy.h"
+#include "lacuna/tensor.h"
+
+namespace lacuna {
+namespace {
+
+TEST(Tensor, NumelOverflowIsAnError) {
+  auto n = checked_numel({int64_t{1} << 40, int64_t{1} << 40});
+  EXPECT_FALSE(n.has_value());
+  EXPECT_EQ(n.status().code(), ErrorCode::kOutOfRange);
+  EXPECT_FALSE(checked_numel({2, -1}).has_value());
+  EXPECT_EQ(*checked_numel({2, 3, 0}), 0);
+  EXPECT_EQ(*checked_numel({}), 1);
+}
+
+TEST(Tensor, CreateRejectsHugeShapes) {
+  auto t = Tensor::create(DType::kFloat32, {int64_t{1} << 30, int64_t{1} << 20});
+  EXPECT_FALSE(t.has_value());
+}
+
+TEST(Tensor, ViewsShareStorage) {
+  Tensor a = Tensor::from_vector<float>({2, 3}, {1, 2, 3, 4, 5, 6});
+  Tensor b = a.reshaped({3, 2});
+  EXPECT_EQ(a.raw(), b.raw());
+  Tensor c;
+  c.reset_view(a, {6});
+  EXPECT_EQ(c.numel(), 6);
+  EXPECT_EQ(c.data<float>()[5], 6.f);
+  Tensor d = a.clone();
+  EXPECT_NE(d.raw(), a.raw());
+}
+
+TEST(Half, RoundTripsAndRounds) {
+  for (float f : {0.f, -0.f, 1.f, -2.5f, 65504.f, 6.1035156e-05f, 5.9604645e-08f, 0.33325195f}) {
+    EXPECT_EQ(half_to_float(float_to_half(f)), f) << f;
+  }
+  EXPECT_TRUE(std::isinf(half_to_float(float_to_half(1e6f))));
+  EXPECT_TRUE(std::isnan(half_to_float(float_to_half(NAN))));
+  EXPECT_EQ(half_to_float(float_to_half(1.0f + 1.0f / 4096)), 1.0f);  // ties to even
+  EXPECT_EQ(float_to_half(1e-9f), 0);
+  EXPECT_EQ(bf16_to_float(float_to_bf16(1.5f)), 1.5f);
+}
+
+TEST(Npy, RoundTrip) {
+  Tensor t = Tensor::from_vector<int64_t>({2, 2}, {1, -2, 3, 4});
+  auto back = io::parse_npy(io::serialize_npy(t), "mem");
+  ASSERT_TRUE(back.has_value()) << back.status().to_string();
+  EXPECT_EQ(back->shape(), t.shape());
+  EXPECT_EQ(back->data<int64_t>()[1], -2);
+  Tensor s = Tensor::scalar<float>(3.5f);
+  auto sb = io::parse_npy(io::serialize_npy(s), "mem");
+  ASSERT_TRUE(sb.has_value());
+  EXPECT_EQ(sb->rank(), 0);
+}
+
+TEST(Npy, RejectsGarbage) {
+  EXPECT_FALSE(io::parse_npy("hello", "x").has_value());
+  Tensor t = Tensor::from_vector<float>({4}, {1, 2, 3, 4});
+  std::string bytes = io::serialize_npy(t);
+  EXPECT_FALSE(io::parse_npy(bytes.substr(0, bytes.size() - 3), "truncated").has_value());
+}
+
+}  // namespace
+}  // namespace lacuna
