@@ -112,6 +112,14 @@ ValueId Graph::find(const std::string& value_name) const {
   return it == by_name_.end() ? kNoValue : it->second;
 }
 
+void Graph::rename(ValueId id, std::string new_name) {
+  Value& v = value(id);
+  auto it = by_name_.find(v.name);
+  if (it != by_name_.end() && it->second == id) by_name_.erase(it);
+  v.name = std::move(new_name);
+  if (!v.name.empty()) by_name_[v.name] = id;
+}
+
 int Graph::add_node(Node n) {
   nodes.push_back(std::move(n));
   return static_cast<int>(nodes.size()) - 1;

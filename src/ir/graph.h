@@ -80,6 +80,7 @@ class Graph {
   // A fresh, unused value name derived from `base`.
   std::string unique_name(const std::string& base);
   ValueId find(const std::string& value_name) const;  // kNoValue if absent
+  void rename(ValueId id, std::string new_name);
   Value& value(ValueId id) { return values[static_cast<size_t>(id)]; }
   const Value& value(ValueId id) const { return values[static_cast<size_t>(id)]; }
   int add_node(Node n);

@@ -13,6 +13,8 @@ void add_run_command(CLI::App& app, int* rc);
 void add_check_command(CLI::App& app, int* rc);
 void add_conformance_command(CLI::App& app, int* rc);
 void add_info_command(CLI::App& app, int* rc);
+void add_generate_command(CLI::App& app, int* rc);
+void add_demo_command(CLI::App& app, int* rc);
 
 // Prints "lacuna: error: <message>" to stderr and returns the exit code for it.
 int fail(const std::string& message);

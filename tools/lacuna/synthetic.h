@@ -1,0 +1,25 @@
+// Synthetic pruned networks written by Lacuna's own ONNX writer: the README's default job and
+// the demo use them, so nothing has to be downloaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "lacuna/status.h"
+
+namespace lacuna::cli {
+
+struct SyntheticSpec {
+  std::string kind = "resnet";  // resnet | mlp
+  double sparsity = 0.9;        // fraction of zeros in every prunable weight
+  int64_t image_size = 128;     // resnet input is [N,3,S,S]
+  int64_t width = 64;           // channels of the first stage
+  uint64_t seed = 42;
+};
+
+// Writes the model to `path`. The first conv and the classifier stay dense (as in pruned
+// recipes); every other Conv/Gemm weight has exactly round(sparsity * n) of its
+// smallest-magnitude entries set to zero.
+Status write_synthetic_model(const SyntheticSpec& spec, const std::string& path);
+
+}  // namespace lacuna::cli
