@@ -43,6 +43,10 @@ std::string shape_to_string(const Shape& s);  // "[1,3,224,224]"
 // Product of dims; an error if a dim is negative or the product overflows int64 / the address space.
 Expected<int64_t> checked_numel(const Shape& s);
 int64_t numel(const Shape& s);  // unchecked; for shapes that were validated already
+// The largest tensor Tensor::create allocates (default 1 TiB); lower it to bound memory use on
+// untrusted models (the fuzzer does).
+void set_max_tensor_bytes(int64_t bytes);
+int64_t max_tensor_bytes();
 
 // A Tensor owns (or borrows) a buffer of numel(shape) elements of dtype, stored row-major.
 // Copies are shallow: they share the buffer. Use clone() for a deep copy.

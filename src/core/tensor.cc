@@ -1,6 +1,7 @@
 // Tensor storage, dtype metadata and shape arithmetic.
 #include "lacuna/tensor.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -118,10 +119,16 @@ Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape
   data_ = storage_.get();
 }
 
+namespace {
+std::atomic<int64_t> g_max_tensor_bytes{int64_t{1} << 40};
+}  // namespace
+
+void set_max_tensor_bytes(int64_t bytes) { g_max_tensor_bytes = bytes; }
+int64_t max_tensor_bytes() { return g_max_tensor_bytes; }
+
 Expected<Tensor> Tensor::create(DType dtype, Shape shape) {
   LACUNA_ASSIGN_OR_RETURN(int64_t n, checked_numel(shape));
-  constexpr int64_t kMaxBytes = int64_t{1} << 40;  // 1 TiB: far beyond any real tensor
-  if (n * static_cast<int64_t>(dtype_size(dtype)) > kMaxBytes) {
+  if (n * static_cast<int64_t>(dtype_size(dtype)) > g_max_tensor_bytes) {
     return out_of_range("tensor of shape " + shape_to_string(shape) + " is too large to allocate");
   }
   try {

@@ -41,8 +41,11 @@ ValueId GraphBuilder::op(const std::string& op_type, const std::vector<ValueId>&
   return node(op_type, inputs, std::move(attrs), 1, name)[0];
 }
 
-void GraphBuilder::output(ValueId v, const std::string& rename) {
+void GraphBuilder::output(ValueId v, const std::string& rename, DType dtype,
+                          const std::vector<Dim>& dims) {
   if (!rename.empty()) g_.rename(v, rename);
+  if (dtype != DType::kUndefined) g_.value(v).dtype = dtype;
+  if (!dims.empty()) g_.declared_dims[v] = dims;
   g_.outputs.push_back(v);
 }
 

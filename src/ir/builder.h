@@ -21,7 +21,8 @@ class GraphBuilder {
   // Single-output convenience.
   ValueId op(const std::string& op, const std::vector<ValueId>& inputs, Attributes attrs = {},
              const std::string& name = "");
-  void output(ValueId v, const std::string& rename = "");
+  void output(ValueId v, const std::string& rename = "", DType dtype = DType::kUndefined,
+              const std::vector<Dim>& dims = {});
   Graph& graph() { return g_; }
   Graph finish();
 

@@ -3,6 +3,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -86,6 +87,36 @@ Expected<Tensor> tensor_from_proto(const P& p, const std::string& base_dir,
   Shape shape(p.dims().begin(), p.dims().end());
   for (int64_t d : shape) {
     if (d < 0) return invalid_model("tensor '" + what + "' has a negative dimension");
+  }
+  // Check the payload size against the shape before allocating, so a corrupt header cannot
+  // make us allocate more than the file could hold.
+  auto count = checked_numel(shape);
+  if (!count) return count.status().with_context("tensor '" + what + "'");
+  if (p.data_location() != P::EXTERNAL) {
+    int64_t have = -1;
+    if (p.has_raw_data()) {
+      have = static_cast<int64_t>(p.raw_data().size() / std::max<size_t>(dtype_size(dtype), 1));
+      if (static_cast<int64_t>(p.raw_data().size()) != *count * static_cast<int64_t>(dtype_size(dtype))) have = -2;
+    } else {
+      switch (dtype) {
+        case DType::kFloat32: have = p.float_data_size(); break;
+        case DType::kFloat64: have = p.double_data_size(); break;
+        case DType::kInt64: have = p.int64_data_size(); break;
+        case DType::kUint32: case DType::kUint64: have = p.uint64_data_size(); break;
+        case DType::kString: have = p.string_data_size(); break;
+        default: have = p.int32_data_size(); break;
+      }
+    }
+    if (have != *count) {
+      if (have == -2) {
+        return invalid_model("tensor '" + what + "' has " + std::to_string(p.raw_data().size()) +
+                             " bytes of raw data but its shape " + shape_to_string(shape) + " of " +
+                             std::string(dtype_name(dtype)) + " needs " +
+                             std::to_string(*count * static_cast<int64_t>(dtype_size(dtype))));
+      }
+      return invalid_model("tensor '" + what + "' has " + std::to_string(have) + " values but its shape " +
+                           shape_to_string(shape) + " needs " + std::to_string(*count));
+    }
   }
   auto created = Tensor::create(dtype, shape);
   if (!created) return created.status().with_context("tensor '" + what + "'");

@@ -104,7 +104,7 @@ Status cast_tensor(const Tensor& x, Tensor& y, const std::string& node) {
         } else if constexpr (kExactInts) {
           d[i] = static_cast<T>(s[i]);  // wraps like C/numpy
         } else if constexpr (std::is_same_v<F, float> && std::is_same_v<T, Half>) {
-          d[i] = Half{float_to_half(s[i])};
+          d[i] = Half{float_to_half(static_cast<float>(to_double(s[i])))};
         } else {
           d[i] = convert_from_double<T>(to_double(s[i]));
         }

@@ -1,4 +1,5 @@
 // Unary elementwise operators and activations (with their attributes), plus Clip.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -259,9 +260,14 @@ class ClipKernel : public KernelBase {
       using T = typename decltype(tag)::type;
       T lo = std::numeric_limits<T>::lowest();
       T hi = std::numeric_limits<T>::max();
-      if (opset_ < 11) {
-        lo = static_cast<T>(attr_float("min", -std::numeric_limits<float>::max()));
-        hi = static_cast<T>(attr_float("max", std::numeric_limits<float>::max()));
+      if (opset_ < 11) {  // float bounds; saturate them into T's range
+        auto to_t = [](double v) {
+          if (std::isnan(v)) return T(0);
+          return static_cast<T>(std::clamp(v, static_cast<double>(std::numeric_limits<T>::lowest()),
+                                           static_cast<double>(std::numeric_limits<T>::max())));
+        };
+        lo = to_t(attr_float("min", -std::numeric_limits<float>::max()));
+        hi = to_t(attr_float("max", std::numeric_limits<float>::max()));
       } else {
         if (ctx.has_input(1)) lo = ctx.input(1).data<T>()[0];
         if (ctx.has_input(2)) hi = ctx.input(2).data<T>()[0];

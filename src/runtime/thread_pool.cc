@@ -1,7 +1,14 @@
 // OpenMP-backed implementation of ThreadPool.
 #include "runtime/thread_pool.h"
 
+#ifdef _OPENMP
 #include <omp.h>
+#else
+// Without OpenMP (the fuzzing build) the pool runs everything on the calling thread.
+inline int omp_get_thread_num() { return 0; }
+inline int omp_get_num_threads() { return 1; }
+inline void omp_set_num_threads(int) {}
+#endif
 #include <pthread.h>
 #include <sched.h>
 

@@ -100,7 +100,7 @@ class Generator {
     ir::Attributes ga;
     ga["transB"] = Attribute::of_int(1);
     ValueId logits = b_.op("Gemm", {x, fw, fb}, ga, "fc");
-    b_.output(logits, "logits");
+    b_.output(logits, "logits", DType::kFloat32, {{-1, "batch"}, {1000, ""}});
     return b_.finish();
   }
 
@@ -116,7 +116,7 @@ class Generator {
       ValueId w2 = b_.constant(name + ".proj.weight", weight({h * 4, h}, h * 4, true));
       x = b_.op("Add", {b_.op("MatMul", {y, w2}, {}, name + ".proj"), x});
     }
-    b_.output(x, "output");
+    b_.output(x, "output", DType::kFloat32, {{-1, "batch"}, {h, ""}});
     return b_.finish();
   }
 
