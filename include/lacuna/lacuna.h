@@ -4,4 +4,5 @@
 #include "lacuna/session.h"
 #include "lacuna/status.h"
 #include "lacuna/tensor.h"
+#include "lacuna/value.h"
 #include "lacuna/version.h"

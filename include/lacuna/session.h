@@ -12,6 +12,7 @@
 
 #include "lacuna/status.h"
 #include "lacuna/tensor.h"
+#include "lacuna/value.h"
 
 namespace lacuna {
 
@@ -35,7 +36,8 @@ struct Options {
 
 struct IoInfo {
   std::string name;
-  DType dtype = DType::kUndefined;
+  ValueKind kind = ValueKind::kTensor;
+  DType dtype = DType::kUndefined;  // the element dtype for sequences and optionals
   std::vector<int64_t> dims;            // -1 where symbolic or unknown
   std::vector<std::string> dim_params;  // symbolic names ("" where fixed)
 };
@@ -73,6 +75,8 @@ class Session {
   Expected<std::map<std::string, Tensor>> run(const std::map<std::string, Tensor>& inputs);
   // Reuses the tensors in *outputs when their shapes match (no allocation in steady state).
   Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs);
+  // Inputs and outputs of any kind (sequences, optionals), by name.
+  Expected<std::map<std::string, Value>> run_values(const std::map<std::string, Value>& inputs);
 
   // Compiles for the given input shapes now instead of on the first run().
   Status prepare(const std::vector<Shape>& input_shapes);

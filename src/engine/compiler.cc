@@ -83,7 +83,7 @@ Expected<std::unique_ptr<Plan>> build_plan(ir::Graph& g, const KernelOptions& op
       bool shapes_known = false;
       fill_context(g, n, &ctx, &shapes_known);
       ctx.options = &options;
-      bool dynamic = !shapes_known;
+      bool dynamic = !shapes_known || options.force_dynamic;
       if (!dynamic) {
         Status s = (*made)->infer(ctx);
         if (s.code() == ErrorCode::kDynamic) {
@@ -120,7 +120,8 @@ Expected<std::unique_ptr<Plan>> build_plan(ir::Graph& g, const KernelOptions& op
     for (size_t o = 0; o < n.outputs.size(); ++o) {
       step.alias.push_back(n.outputs[o] == ir::kNoValue ? -1 : step.kernel->output_alias(static_cast<int>(o)));
     }
-    for (ir::ValueId v : n.inputs) step.in.push_back(slot(v));
+    for (ir::ValueId v : n.all_inputs()) step.in.push_back(slot(v));
+    step.explicit_inputs = static_cast<int>(n.inputs.size());
     for (size_t o = 0; o < n.outputs.size(); ++o) {
       const ir::ValueId v = n.outputs[o];
       step.out.push_back(slot(v));

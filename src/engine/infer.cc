@@ -14,7 +14,7 @@ using runtime::InferContext;
 bool is_half(DType t) { return t == DType::kFloat16 || t == DType::kBFloat16; }
 
 bool all_inputs_constant(const ir::Graph& g, const ir::Node& n) {
-  for (ir::ValueId v : n.inputs) {
+  for (ir::ValueId v : n.all_inputs()) {
     if (v != ir::kNoValue && !g.value(v).is_constant()) return false;
   }
   return true;

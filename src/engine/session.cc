@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "engine/compiler.h"
 #include "engine/infer.h"
+#include "engine/subgraph.h"
 #include "ir/graph.h"
 #include "onnx/import.h"
 #include "passes/pass_manager.h"
@@ -31,6 +32,7 @@ IoInfo io_info(const ir::Graph& g, ir::ValueId id) {
   IoInfo io;
   const ir::Value& v = g.value(id);
   io.name = v.name;
+  io.kind = v.kind;
   io.dtype = v.dtype;
   auto it = g.declared_dims.find(id);
   if (it != g.declared_dims.end()) {
@@ -66,6 +68,9 @@ struct Session::Impl {
                                                    const std::vector<std::string>& overrides);
   Status run(const std::vector<Tensor>& inputs, const std::vector<std::string>& overrides,
              std::vector<Tensor>* outputs);
+  Status run_values(const std::vector<Value>& inputs, std::vector<Value>* outputs);
+  Expected<std::unique_ptr<runtime::RunState>> acquire(Compiled* c);
+  void release(Compiled* c, std::unique_ptr<runtime::RunState> state);
 };
 
 Status Session::Impl::check_input(size_t i, const Tensor& t) const {
@@ -92,7 +97,9 @@ Status Session::Impl::check_input(size_t i, const Tensor& t) const {
 Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
     const std::vector<Shape>& shapes, const std::vector<std::string>& overrides) {
   ir::Graph g = model;  // values and nodes are copied; tensors share their buffers
-  for (size_t i = 0; i < g.inputs.size(); ++i) g.value(g.inputs[i]).shape = shapes[i];
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    if (g.value(g.inputs[i]).kind == ValueKind::kTensor) g.value(g.inputs[i]).shape = shapes[i];
+  }
   for (size_t k = 0; k < overrides.size(); ++k) {
     const ir::ValueId v = g.find(overrides[k]);
     g.value(v).constant = Tensor();
@@ -150,17 +157,7 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
     shapes.push_back(in[i].shape());
   }
   LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, overrides, nullptr));
-  std::unique_ptr<runtime::RunState> state;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!c->idle.empty()) {
-      state = std::move(c->idle.back());
-      c->idle.pop_back();
-    }
-  }
-  if (!state) {
-    LACUNA_ASSIGN_OR_RETURN(state, runtime::RunState::create(*c->plan));
-  }
+  LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(c));
   pool->bind_to_calling_thread();
   Status s;
   if (options.profile) {
@@ -176,10 +173,62 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
   } else {
     s = runtime::execute(*c->plan, *state, *pool, in, outs, nullptr);
   }
+  release(c, std::move(state));
+  return s;
+}
+
+Expected<std::unique_ptr<runtime::RunState>> Session::Impl::acquire(Compiled* c) {
   {
     std::lock_guard<std::mutex> lock(mu);
-    c->idle.push_back(std::move(state));
+    if (!c->idle.empty()) {
+      auto state = std::move(c->idle.back());
+      c->idle.pop_back();
+      return state;
+    }
   }
+  return runtime::RunState::create(*c->plan);
+}
+
+void Session::Impl::release(Compiled* c, std::unique_ptr<runtime::RunState> state) {
+  std::lock_guard<std::mutex> lock(mu);
+  c->idle.push_back(std::move(state));
+}
+
+Status Session::Impl::run_values(const std::vector<Value>& in, std::vector<Value>* outs) {
+  if (in.size() != inputs.size()) {
+    return invalid_argument(name + ": expected " + std::to_string(inputs.size()) + " input(s) but got " +
+                            std::to_string(in.size()));
+  }
+  std::vector<Shape> shapes;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i].kind != inputs[i].kind) {
+      return invalid_argument("input '" + inputs[i].name + "' must be a " +
+                              (inputs[i].kind == ValueKind::kTensor ? "tensor" : inputs[i].kind == ValueKind::kSequence ? "sequence" : "optional"));
+    }
+    if (in[i].kind == ValueKind::kTensor) {
+      LACUNA_RETURN_IF_ERROR(check_input(i, in[i].tensor));
+      shapes.push_back(in[i].tensor.shape());
+    } else {
+      shapes.push_back({-2});  // not a tensor: no static shape
+    }
+  }
+  LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, {}, nullptr));
+  LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(c));
+  pool->bind_to_calling_thread();
+  std::vector<const RtValue*> ptrs;
+  for (const Value& v : in) ptrs.push_back(&v);
+  std::vector<RtValue> raw;
+  Status s = runtime::execute_values(*c->plan, *state, *pool, ptrs, &raw);
+  if (s.is_ok()) {  // the results live in the run state: copy them out before releasing it
+    outs->clear();
+    for (RtValue& v : raw) {
+      Value o = v;
+      if (o.tensor.defined()) o.tensor = o.tensor.clone();
+      for (Tensor& t : o.sequence) t = t.clone();
+      outs->push_back(std::move(o));
+    }
+  }
+  release(c, std::move(state));
   return s;
 }
 
@@ -219,6 +268,7 @@ Expected<std::unique_ptr<Session>> Session::create(ir::Graph model, const Option
   impl->kernel_options.num_threads = threads;
   impl->kernel_options.reference_only = options.reference_only;
   impl->kernel_options.sparse_policy = options.sparse;
+  impl->kernel_options.compile_subgraph = engine::make_subgraph_compiler(impl->kernel_options);
   for (ir::ValueId v : impl->model.inputs) impl->inputs.push_back(io_info(impl->model, v));
   for (ir::ValueId v : impl->model.outputs) impl->outputs.push_back(io_info(impl->model, v));
   for (const auto& [n, shape] : options.input_shapes) {
@@ -318,6 +368,29 @@ Expected<std::map<std::string, Tensor>> Session::run(const std::map<std::string,
   std::vector<Tensor> outs;
   LACUNA_RETURN_IF_ERROR(impl_->run(in, overrides, &outs));
   std::map<std::string, Tensor> result;
+  for (size_t i = 0; i < outs.size(); ++i) result[impl_->outputs[i].name] = std::move(outs[i]);
+  return result;
+}
+
+Expected<std::map<std::string, Value>> Session::run_values(const std::map<std::string, Value>& named) {
+  std::vector<Value> in(impl_->inputs.size());
+  std::vector<bool> given(in.size(), false);
+  for (const auto& [n, v] : named) {
+    bool found = false;
+    for (size_t i = 0; i < impl_->inputs.size(); ++i) {
+      if (impl_->inputs[i].name == n) {
+        in[i] = v;
+        given[i] = found = true;
+      }
+    }
+    if (!found) return invalid_argument("'" + n + "' is not an input of " + impl_->name);
+  }
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!given[i]) return invalid_argument("input '" + impl_->inputs[i].name + "' is missing");
+  }
+  std::vector<Value> outs;
+  LACUNA_RETURN_IF_ERROR(impl_->run_values(in, &outs));
+  std::map<std::string, Value> result;
   for (size_t i = 0; i < outs.size(); ++i) result[impl_->outputs[i].name] = std::move(outs[i]);
   return result;
 }

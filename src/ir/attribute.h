@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lacuna/tensor.h"
+#include "lacuna/value.h"
 
 namespace lacuna::ir {
 
@@ -15,7 +16,7 @@ class Graph;
 
 struct Attribute {
   enum class Kind { kUndefined, kInt, kFloat, kString, kTensor, kGraph, kInts, kFloats, kStrings,
-                    kTensors, kGraphs };
+                    kTensors, kGraphs, kType };
   Kind kind = Kind::kUndefined;
   int64_t i = 0;
   float f = 0.f;
@@ -27,6 +28,10 @@ struct Attribute {
   std::vector<std::string> strings;
   std::vector<Tensor> tensors;
   std::vector<std::shared_ptr<Graph>> graphs;
+  // kType (TypeProto attributes, e.g. Optional's `type`): kind and element dtype.
+  ValueKind type_kind = ValueKind::kTensor;
+  DType type_dtype = DType::kUndefined;
+  bool type_of_sequence = false;  // an optional whose element is a sequence
 
   static Attribute of_int(int64_t v) { Attribute a; a.kind = Kind::kInt; a.i = v; return a; }
   static Attribute of_float(float v) { Attribute a; a.kind = Kind::kFloat; a.f = v; return a; }

@@ -20,6 +20,7 @@ const char* attribute_kind_name(Attribute::Kind k) {
     case Attribute::Kind::kStrings: return "strings";
     case Attribute::Kind::kTensors: return "tensors";
     case Attribute::Kind::kGraphs: return "graphs";
+    case Attribute::Kind::kType: return "type";
   }
   return "?";
 }
@@ -75,6 +76,12 @@ std::vector<float> Node::attr_floats(const std::string& key, const std::vector<f
   if (a->kind == Attribute::Kind::kFloats) return a->floats;
   if (a->kind == Attribute::Kind::kFloat) return {a->f};
   return def;
+}
+
+std::vector<ValueId> Node::all_inputs() const {
+  std::vector<ValueId> all = inputs;
+  all.insert(all.end(), implicit_inputs.begin(), implicit_inputs.end());
+  return all;
 }
 
 std::string Node::describe() const {
@@ -147,7 +154,7 @@ std::vector<std::vector<int>> Graph::consumers() const {
   std::vector<std::vector<int>> c(values.size());
   for (size_t n = 0; n < nodes.size(); ++n) {
     if (nodes[n].removed) continue;
-    for (ValueId v : nodes[n].inputs) {
+    for (ValueId v : nodes[n].all_inputs()) {
       if (v == kNoValue) continue;
       auto& list = c[static_cast<size_t>(v)];
       if (list.empty() || list.back() != static_cast<int>(n)) list.push_back(static_cast<int>(n));
@@ -194,7 +201,7 @@ Status Graph::topo_sort() {
   std::deque<int> ready;
   for (size_t n = 0; n < count; ++n) {
     std::unordered_set<ValueId> seen;
-    for (ValueId v : nodes[n].inputs) {
+    for (ValueId v : nodes[n].all_inputs()) {
       if (v == kNoValue || available[static_cast<size_t>(v)] || !seen.insert(v).second) continue;
       if (producer[static_cast<size_t>(v)] < 0) {
         return invalid_model(nodes[n].describe() + " reads '" + value(v).name +
@@ -255,6 +262,9 @@ void Graph::replace_uses(ValueId from, ValueId to) {
   for (auto& n : nodes) {
     if (n.removed) continue;
     for (auto& v : n.inputs) {
+      if (v == from) v = to;
+    }
+    for (auto& v : n.implicit_inputs) {
       if (v == from) v = to;
     }
   }

@@ -45,6 +45,9 @@ struct Node {
   std::string domain;  // "" for the default ONNX domain
   std::vector<ValueId> inputs;   // kNoValue for an omitted optional input
   std::vector<ValueId> outputs;  // kNoValue for an omitted optional output
+  // Values of this graph that the node's subgraphs (If/Loop/Scan bodies) read from the enclosing
+  // scope: the concatenation of each subgraph's outer_refs, in attribute-name order.
+  std::vector<ValueId> implicit_inputs;
   Attributes attrs;
   bool removed = false;
 
@@ -58,6 +61,8 @@ struct Node {
   std::vector<float> attr_floats(const std::string& key,
                                  const std::vector<float>& def = {}) const;
   bool has_input(size_t i) const { return i < inputs.size() && inputs[i] != kNoValue; }
+  // Explicit then implicit inputs.
+  std::vector<ValueId> all_inputs() const;
   // "node 'conv1' (Conv)"
   std::string describe() const;
 };

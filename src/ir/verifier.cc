@@ -17,7 +17,7 @@ Status verify(const Graph& g) {
   }
   for (const Node& n : g.nodes) {
     if (n.removed) continue;
-    for (ValueId v : n.inputs) {
+    for (ValueId v : n.all_inputs()) {
       if (v == kNoValue) continue;
       if (v < 0 || static_cast<size_t>(v) >= g.values.size()) {
         return internal_error("IR: " + n.describe() + " reads value id " + std::to_string(v) + " out of range");

@@ -69,6 +69,14 @@ Status write_attribute(const std::string& name, const ir::Attribute& a, onnx::At
       ap->set_type(onnx::AttributeProto::GRAPHS);
       for (const auto& sub : a.graphs) LACUNA_RETURN_IF_ERROR(write_graph(*sub, ap->add_graphs()));
       break;
+    case K::kType: {
+      ap->set_type(onnx::AttributeProto::TYPE_PROTO);
+      onnx::TypeProto* tp = ap->mutable_tp();
+      if (a.type_kind == ValueKind::kOptional) tp = tp->mutable_optional_type()->mutable_elem_type();
+      if (a.type_kind == ValueKind::kSequence || a.type_of_sequence) tp = tp->mutable_sequence_type()->mutable_elem_type();
+      tp->mutable_tensor_type()->set_elem_type(dtype_to_onnx(a.type_dtype));
+      break;
+    }
     case K::kUndefined:
       return invalid_argument("attribute '" + name + "' has no value");
   }

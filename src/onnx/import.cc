@@ -161,6 +161,27 @@ Expected<ir::Attribute> Importer::import_attribute(const onnx::AttributeProto& a
         a.graphs.push_back(std::move(sub));
       }
       break;
+    case onnx::AttributeProto::TYPE_PROTO: {
+      a.kind = K::kType;
+      const onnx::TypeProto* tp = &ap.tp();
+      if (tp->has_optional_type()) {
+        a.type_kind = ValueKind::kOptional;
+        tp = &tp->optional_type().elem_type();
+        if (tp->has_sequence_type()) {
+          a.type_of_sequence = true;
+          tp = &tp->sequence_type().elem_type();
+        }
+      } else if (tp->has_sequence_type()) {
+        a.type_kind = ValueKind::kSequence;
+        tp = &tp->sequence_type().elem_type();
+      }
+      if (tp->has_tensor_type()) {
+        auto dt = dtype_from_onnx(tp->tensor_type().elem_type());
+        if (!dt) return dt.status().with_context(what);
+        a.type_dtype = *dt;
+      }
+      break;
+    }
     default:
       return unsupported(what + " has an unsupported type (" + std::to_string(ap.type()) + ")");
   }
@@ -262,6 +283,20 @@ Status Importer::import_graph(const onnx::GraphProto& gp,
       auto a = import_attribute(ap, n.name, opsets, inner_scope);
       if (!a) return a.status();
       n.attrs[ap.name()] = std::move(a).value();
+    }
+    // Subgraphs read outer-scope values by name: make them implicit inputs of this node (n.attrs
+    // is a std::map, so the order is the attribute-name order the kernels rely on).
+    for (const auto& [aname, a] : n.attrs) {
+      std::vector<const ir::Graph*> subs;
+      if (a.kind == ir::Attribute::Kind::kGraph) subs.push_back(a.g.get());
+      for (const auto& sg : a.graphs) subs.push_back(sg.get());
+      for (const ir::Graph* sg : subs) {
+        for (const std::string& ref : sg->outer_refs) {
+          auto id = resolve(ref, n.name);
+          if (!id) return id.status();
+          n.implicit_inputs.push_back(*id);
+        }
+      }
     }
     g->add_node(std::move(n));
   }

@@ -1,6 +1,7 @@
 // TensorProto decoding: typed repeated fields, raw little-endian bytes and external data files.
 #include "onnx/tensor_proto.h"
 
+#include <onnx/onnx-data_pb.h>
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
@@ -239,6 +240,56 @@ Expected<Tensor> read_tensor_pb(const std::string& path, std::string* name) {
   auto t = tensor_from_proto(p, "", p.name().empty() ? path : p.name());
   if (!t) return t.status().with_context(path);
   return t;
+}
+
+namespace {
+
+Expected<Value> value_from_sequence(const onnx::SequenceProto& sp, const std::string& what) {
+  Value v;
+  v.kind = ValueKind::kSequence;
+  if (sp.elem_type() != onnx::SequenceProto::TENSOR && sp.elem_type() != onnx::SequenceProto::UNDEFINED) {
+    return unsupported(what + ": only sequences of tensors are supported");
+  }
+  for (const auto& tp : sp.tensor_values()) {
+    LACUNA_ASSIGN_OR_RETURN(Tensor t, tensor_from_proto(tp, "", what));
+    v.elem_dtype = t.dtype();
+    v.sequence.push_back(std::move(t));
+  }
+  return v;
+}
+
+}  // namespace
+
+Expected<Value> read_value_pb(const std::string& path, ValueKind kind, std::string* name) {
+  if (kind == ValueKind::kTensor) {
+    LACUNA_ASSIGN_OR_RETURN(Tensor t, read_tensor_pb(path, name));
+    return Value::of(std::move(t));
+  }
+  LACUNA_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
+  if (kind == ValueKind::kSequence) {
+    onnx::SequenceProto sp;
+    if (!sp.ParseFromString(bytes)) return invalid_argument("'" + path + "' is not a SequenceProto");
+    if (name) *name = sp.name();
+    return value_from_sequence(sp, path);
+  }
+  onnx::OptionalProto op;
+  if (!op.ParseFromString(bytes)) return invalid_argument("'" + path + "' is not an OptionalProto");
+  if (name) *name = op.name();
+  Value v;
+  v.kind = ValueKind::kOptional;
+  if (op.has_tensor_value()) {
+    LACUNA_ASSIGN_OR_RETURN(v.tensor, tensor_from_proto(op.tensor_value(), "", path));
+    v.elem_dtype = v.tensor.dtype();
+  } else if (op.has_sequence_value()) {
+    LACUNA_ASSIGN_OR_RETURN(Value s, value_from_sequence(op.sequence_value(), path));
+    v.sequence = std::move(s.sequence);
+    v.elem_dtype = s.elem_dtype;
+    v.optional_of_sequence = true;
+  } else {
+    v.present = false;
+    v.optional_of_sequence = op.elem_type() == onnx::OptionalProto::SEQUENCE;
+  }
+  return v;
 }
 
 Status write_tensor_pb(const Tensor& t, const std::string& name, const std::string& path) {

@@ -5,6 +5,7 @@
 
 #include "lacuna/status.h"
 #include "lacuna/tensor.h"
+#include "lacuna/value.h"
 
 namespace onnx {
 class TensorProto;
@@ -28,5 +29,8 @@ void tensor_to_proto(const Tensor& t, const std::string& name, onnx::TensorProto
 // Reads a serialized TensorProto file (the ONNX backend test-data format).
 Expected<Tensor> read_tensor_pb(const std::string& path, std::string* name = nullptr);
 Status write_tensor_pb(const Tensor& t, const std::string& name, const std::string& path);
+// Reads test data of any kind: a TensorProto, or (when `kind` says so) a SequenceProto or an
+// OptionalProto.
+Expected<Value> read_value_pb(const std::string& path, ValueKind kind, std::string* name = nullptr);
 
 }  // namespace lacuna::onnx_io

@@ -52,8 +52,8 @@ namespace {
 Status prepare_dynamic_outputs(const Step& step, InferContext& ctx, RtValue* const* in,
                                RtValue* const* out) {
   ctx.node = step.label;
-  ctx.inputs.resize(step.in.size());
-  for (size_t i = 0; i < step.in.size(); ++i) {
+  ctx.inputs.resize(static_cast<size_t>(step.explicit_inputs));
+  for (size_t i = 0; i < ctx.inputs.size(); ++i) {
     InputInfo& ii = ctx.inputs[i];
     ii = InputInfo{};
     if (!in[i]) continue;
@@ -113,13 +113,7 @@ Status RunContext::allocate_output(int i, DType dtype, Shape shape) const {
   return Status::ok();
 }
 
-Status execute(const Plan& plan, RunState& st, ThreadPool& pool, const std::vector<Tensor>& inputs,
-               std::vector<Tensor>* outputs, StepTimes* times) {
-  for (size_t i = 0; i < plan.inputs.size(); ++i) {
-    RtValue& v = st.values_[static_cast<size_t>(plan.inputs[i])];
-    v.kind = ValueKind::kTensor;
-    v.tensor = inputs[i];
-  }
+Status run_steps(const Plan& plan, RunState& st, ThreadPool& pool, StepTimes* times) {
   if (times) {
     times->seconds.resize(plan.steps.size(), 0.0);
     times->calls.resize(plan.steps.size(), 0);
@@ -157,6 +151,30 @@ Status execute(const Plan& plan, RunState& st, ThreadPool& pool, const std::vect
       times->calls[s] += 1;
     }
   }
+  return Status::ok();
+}
+
+Status execute_values(const Plan& plan, RunState& st, ThreadPool& pool,
+                      const std::vector<const RtValue*>& inputs, std::vector<RtValue>* outputs) {
+  if (inputs.size() != plan.inputs.size()) {
+    return internal_error("subgraph expects " + std::to_string(plan.inputs.size()) + " inputs, got " +
+                          std::to_string(inputs.size()));
+  }
+  for (size_t i = 0; i < plan.inputs.size(); ++i) st.values_[static_cast<size_t>(plan.inputs[i])] = *inputs[i];
+  LACUNA_RETURN_IF_ERROR(run_steps(plan, st, pool, nullptr));
+  outputs->resize(plan.outputs.size());
+  for (size_t i = 0; i < plan.outputs.size(); ++i) (*outputs)[i] = st.values_[static_cast<size_t>(plan.outputs[i])];
+  return Status::ok();
+}
+
+Status execute(const Plan& plan, RunState& st, ThreadPool& pool, const std::vector<Tensor>& inputs,
+               std::vector<Tensor>* outputs, StepTimes* times) {
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    RtValue& v = st.values_[static_cast<size_t>(plan.inputs[i])];
+    v.kind = ValueKind::kTensor;
+    v.tensor = inputs[i];
+  }
+  LACUNA_RETURN_IF_ERROR(run_steps(plan, st, pool, times));
   outputs->resize(plan.outputs.size());
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
     const RtValue& v = st.values_[static_cast<size_t>(plan.outputs[i])];

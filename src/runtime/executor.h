@@ -22,8 +22,11 @@ class RunState {
   static Expected<std::unique_ptr<RunState>> create(const Plan& plan);
 
  private:
+  friend Status run_steps(const Plan&, RunState&, ThreadPool&, StepTimes*);
   friend Status execute(const Plan&, RunState&, ThreadPool&, const std::vector<Tensor>&,
                         std::vector<Tensor>*, StepTimes*);
+  friend Status execute_values(const Plan&, RunState&, ThreadPool&,
+                               const std::vector<const RtValue*>&, std::vector<RtValue>*);
   std::shared_ptr<void> arena_;
   std::vector<RtValue> values_;
   std::vector<RtValue*> in_ptrs_;   // all steps' input slots, flattened
@@ -38,5 +41,10 @@ class RunState {
 Status execute(const Plan& plan, RunState& state, ThreadPool& pool,
                const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
                StepTimes* times = nullptr);
+// Any kind of values in and out (sequences, optionals): used for control-flow bodies. Outputs
+// share their buffers with the run state's values, so plans run this way must be dynamic.
+Status execute_values(const Plan& plan, RunState& state, ThreadPool& pool,
+                      const std::vector<const RtValue*>& inputs, std::vector<RtValue>* outputs);
+Status run_steps(const Plan& plan, RunState& state, ThreadPool& pool, StepTimes* times);
 
 }  // namespace lacuna::runtime

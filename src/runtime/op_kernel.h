@@ -11,6 +11,7 @@
 #include "core/value.h"
 #include "lacuna/status.h"
 #include "lacuna/tensor.h"
+#include "runtime/subgraph.h"
 #include "runtime/thread_pool.h"
 
 namespace lacuna::runtime {
@@ -98,6 +99,11 @@ struct KernelOptions {
   // Sparse kernel policy: "auto" (cost model), "dense" (never sparse), "sparse" (whenever the
   // weight has any zeros).
   std::string sparse_policy = "auto";
+  // Compiles If/Loop/Scan bodies (set by the engine; empty where subgraphs cannot run).
+  SubgraphCompiler compile_subgraph;
+  // Every step infers its shapes at run time and allocates its own outputs (used for bodies,
+  // whose input shapes may change between iterations).
+  bool force_dynamic = false;
 };
 
 class PrepareContext : public InferContext {

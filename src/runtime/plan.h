@@ -27,7 +27,8 @@ struct SlotInfo {
 
 struct Step {
   std::unique_ptr<OpKernel> kernel;
-  std::vector<int> in;   // slot ids; -1 for an omitted optional input
+  std::vector<int> in;   // slot ids (explicit inputs, then implicit ones); -1 if omitted
+  int explicit_inputs = 0;  // how many of `in` the op's schema defines
   std::vector<int> out;  // slot ids; -1 for an omitted optional output
   std::vector<int> alias;  // per output: the input index whose buffer it views, or -1
   bool dynamic = false;    // output shapes are only known at run time

@@ -5,10 +5,12 @@
 #include <vector>
 
 #include "lacuna/session.h"
+#include "ops/control_flow.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const bool init = [] {
     lacuna::set_max_tensor_bytes(int64_t{64} << 20);  // keep memory bounded on absurd shapes
+    lacuna::ops::set_max_loop_iterations(10000);      // and time bounded on endless loops
     return true;
   }();
   (void)init;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "onnx/tensor_proto.h"
+
 namespace fs = std::filesystem;
 
 namespace lacuna::cli {
@@ -64,29 +66,34 @@ ModelCheck check_model(const std::string& model, const std::string& test_dir,
   for (const auto& dir : sets) {
     DataSetCheck dc;
     dc.dir = dir;
-    std::map<std::string, Tensor> named;
-    std::vector<Tensor> positional;
+    // Inputs match by name when every file names one; otherwise by position.
+    std::map<std::string, Value> feed;
+    const auto input_files = numbered_files(dir, "input");
+    std::vector<std::pair<std::string, Value>> loaded;
     bool use_names = true;
-    for (const auto& path : numbered_files(dir, "input")) {
+    for (size_t i = 0; i < input_files.size(); ++i) {
+      // The proto kind comes from the model input it feeds (by position until names are known).
+      ValueKind kind = i < s.inputs().size() ? s.inputs()[i].kind : ValueKind::kTensor;
       std::string name;
-      auto t = read_tensor_file(path, &name);
-      if (!t) {
+      auto v = onnx_io::read_value_pb(input_files[i], kind, &name);
+      if (v && !name.empty()) {
+        for (const IoInfo& io : s.inputs()) {
+          if (io.name == name && io.kind != kind) v = onnx_io::read_value_pb(input_files[i], io.kind, &name);
+        }
+      }
+      if (!v) {
         mc.verdict = ModelCheck::Verdict::kError;
-        mc.message = t.status().message();
+        mc.message = v.status().message();
         return mc;
       }
       if (name.empty()) use_names = false;
-      named[name] = *t;
-      positional.push_back(*t);
+      loaded.emplace_back(name, std::move(v).value());
     }
-    // Inputs match by name when every file names one; otherwise by position.
-    std::map<std::string, Tensor> feed;
-    if (use_names) {
-      feed = named;
-    } else {
-      for (size_t i = 0; i < positional.size() && i < s.inputs().size(); ++i) feed[s.inputs()[i].name] = positional[i];
+    for (size_t i = 0; i < loaded.size(); ++i) {
+      if (use_names) feed[loaded[i].first] = loaded[i].second;
+      else if (i < s.inputs().size()) feed[s.inputs()[i].name] = loaded[i].second;
     }
-    auto outs = s.run(feed);
+    auto outs = s.run_values(feed);
     if (!outs) {
       mc.verdict = outs.status().code() == ErrorCode::kUnsupported ? ModelCheck::Verdict::kUnsupported
                                                                    : ModelCheck::Verdict::kError;
@@ -95,16 +102,15 @@ ModelCheck check_model(const std::string& model, const std::string& test_dir,
     }
     const auto expected_files = numbered_files(dir, "output");
     for (size_t i = 0; i < expected_files.size(); ++i) {
+      const ValueKind kind = i < s.outputs().size() ? s.outputs()[i].kind : ValueKind::kTensor;
       std::string name;
-      auto exp = read_tensor_file(expected_files[i], &name);
+      auto exp = onnx_io::read_value_pb(expected_files[i], kind, &name);
       if (!exp) {
         mc.verdict = ModelCheck::Verdict::kError;
         mc.message = exp.status().message();
         return mc;
       }
-      if (name.empty() || !outs->count(name)) {
-        name = i < s.outputs().size() ? s.outputs()[i].name : "";
-      }
+      if (name.empty() || !outs->count(name)) name = i < s.outputs().size() ? s.outputs()[i].name : "";
       OutputCheck oc;
       oc.name = name;
       auto it = outs->find(name);
@@ -112,7 +118,7 @@ ModelCheck check_model(const std::string& model, const std::string& test_dir,
         oc.cmp.pass = false;
         oc.cmp.note = "the model has no output '" + name + "'";
       } else {
-        oc.cmp = compare_tensors(it->second, *exp, rtol, atol);
+        oc.cmp = compare_values(it->second, *exp, rtol, atol);
       }
       dc.pass = dc.pass && oc.cmp.pass;
       dc.outputs.push_back(oc);

@@ -219,6 +219,41 @@ Comparison compare_tensors(const Tensor& a, const Tensor& b, double rtol, double
   return c;
 }
 
+Comparison compare_values(const Value& a, const Value& b, double rtol, double atol) {
+  Comparison c;
+  if (a.kind != b.kind) {
+    c.pass = false;
+    c.note = "value kind differs";
+    return c;
+  }
+  if (a.kind == ValueKind::kOptional) {
+    if (a.present != b.present) {
+      c.pass = false;
+      c.note = a.present ? "optional has a value; expected none" : "optional is empty; expected a value";
+      return c;
+    }
+    if (!a.present) return c;
+  }
+  const bool seq = a.kind == ValueKind::kSequence || (a.kind == ValueKind::kOptional && b.optional_of_sequence);
+  if (!seq) return compare_tensors(a.tensor, b.tensor, rtol, atol);
+  if (a.sequence.size() != b.sequence.size()) {
+    c.pass = false;
+    c.note = "sequence has " + std::to_string(a.sequence.size()) + " items; expected " + std::to_string(b.sequence.size());
+    return c;
+  }
+  for (size_t i = 0; i < a.sequence.size(); ++i) {
+    Comparison ci = compare_tensors(a.sequence[i], b.sequence[i], rtol, atol);
+    c.max_abs = std::max(c.max_abs, ci.max_abs);
+    c.max_rel = std::max(c.max_rel, ci.max_rel);
+    c.mismatches += ci.mismatches;
+    if (!ci.pass) {
+      c.pass = false;
+      if (c.note.empty()) c.note = "item " + std::to_string(i) + ": " + ci.note;
+    }
+  }
+  return c;
+}
+
 std::string format_shape(const Shape& s) { return shape_to_string(s); }
 
 std::string sanitize_filename(const std::string& name) {

@@ -51,6 +51,8 @@ struct Comparison {
 };
 // numpy.allclose semantics: |a - b| <= atol + rtol * |b| (NaNs equal each other).
 Comparison compare_tensors(const Tensor& actual, const Tensor& expected, double rtol, double atol);
+// Tensors, sequences (item by item) and optionals (presence, then payload).
+Comparison compare_values(const Value& actual, const Value& expected, double rtol, double atol);
 
 std::string format_shape(const Shape& s);
 std::string sanitize_filename(const std::string& name);
