@@ -72,7 +72,7 @@ class Session {
   // Inputs in the order of inputs(). Safe to call from several threads at once.
   Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs);
   // Inputs by name; also accepts overrides of initializers that the model lists as inputs.
-  Expected<std::map<std::string, Tensor>> run(const std::map<std::string, Tensor>& inputs);
+  Expected<std::map<std::string, Tensor>> run_named(const std::map<std::string, Tensor>& inputs);
   // Reuses the tensors in *outputs when their shapes match (no allocation in steady state).
   Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs);
   // Inputs and outputs of any kind (sequences, optionals), by name.

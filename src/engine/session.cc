@@ -277,6 +277,25 @@ Expected<std::unique_ptr<Session>> Session::create(ir::Graph model, const Option
     if (!found) return invalid_argument("--input-shapes names '" + n + "', which is not a model input");
   }
   auto session = std::unique_ptr<Session>(new Session(std::move(impl)));
+  // Fully static inputs: compile now, so model errors surface at load time.
+  std::vector<Shape> static_shapes;
+  bool all_static = true;
+  for (const IoInfo& io : session->impl_->inputs) {
+    Shape s;
+    for (int64_t d : io.dims) s.push_back(d);
+    if (io.kind != ValueKind::kTensor || io.dims.size() != io.dim_params.size() ||
+        std::any_of(io.dims.begin(), io.dims.end(), [](int64_t d) { return d < 0; }) ||
+        (io.dims.empty() && !session->impl_->model.declared_dims.count(session->impl_->model.inputs[static_shapes.size()]))) {
+      all_static = false;
+      break;
+    }
+    auto it = options.input_shapes.find(io.name);
+    static_shapes.push_back(it != options.input_shapes.end() ? it->second : s);
+  }
+  if (all_static) {
+    LACUNA_RETURN_IF_ERROR(session->prepare(static_shapes));
+    return session;
+  }
   if (!options.input_shapes.empty()) {
     std::vector<Shape> shapes;
     for (const auto& io : session->impl_->inputs) {
@@ -334,7 +353,7 @@ Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs) {
   return outs;
 }
 
-Expected<std::map<std::string, Tensor>> Session::run(const std::map<std::string, Tensor>& named) {
+Expected<std::map<std::string, Tensor>> Session::run_named(const std::map<std::string, Tensor>& named) {
   std::vector<Tensor> in(impl_->inputs.size());
   std::vector<std::string> overrides;
   std::vector<Tensor> override_values;

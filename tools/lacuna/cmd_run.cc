@@ -57,7 +57,7 @@ int run_command(const RunArgs& a) {
   for (const IoInfo& io : sess.inputs()) {
     if (!feed.count(io.name)) return fail("no value for input '" + io.name + "' (pass -i " + io.name + "=FILE)");
   }
-  auto outs = sess.run(feed);
+  auto outs = sess.run_named(feed);
   if (!outs) return fail(outs.status().message());
   std::error_code ec;
   std::filesystem::create_directories(a.outdir, ec);

@@ -1,0 +1,147 @@
+// Bad input gets a clear error naming the model, node or input, a non-zero exit and no partial
+// output: truncated/corrupt/non-ONNX files, unknown ops, missing or extra inputs, wrong shapes
+// and dtypes, out-of-range Gather indices, overflowing shapes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/npy.h"
+#include "ir/builder.h"
+#include "lacuna/session.h"
+#include "onnx/export.h"
+#include "test_util.h"
+
+namespace lacuna {
+namespace {
+
+namespace fs = std::filesystem;
+using ir::Attribute;
+
+class BadInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("lacuna_bad_input_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // x[2,3] + y[2,3] -> z
+  std::string write_add_model() {
+    ir::GraphBuilder b;
+    auto x = b.input("x", DType::kFloat32, {{2, ""}, {3, ""}});
+    auto y = b.input("y", DType::kFloat32, {{2, ""}, {3, ""}});
+    b.output(b.op("Add", {x, y}, {}, "add"), "z", DType::kFloat32, {{2, ""}, {3, ""}});
+    const std::string p = path("add.onnx");
+    EXPECT_TRUE(onnx_io::export_model(b.finish(), p).is_ok());
+    return p;
+  }
+
+  std::string write_npy(const std::string& name, const Tensor& t) {
+    const std::string p = path(name);
+    EXPECT_TRUE(io::write_npy(t, p).is_ok());
+    return p;
+  }
+
+  // Runs the CLI; expects failure, an error line containing `needle`, and no output files.
+  void expect_cli_error(const std::string& args, const std::string& needle) {
+    const std::string out_dir = path("out");
+    fs::remove_all(out_dir);
+    std::string output;
+    const int rc = test::run_command(test::lacuna_binary() + " " + args + " -o " + out_dir, &output);
+    EXPECT_NE(rc, 0) << args << "\n" << output;
+    EXPECT_NE(output.find("error"), std::string::npos) << output;
+    EXPECT_NE(output.find(needle), std::string::npos) << "expected '" << needle << "' in: " << output;
+    EXPECT_FALSE(fs::exists(out_dir) && !fs::is_empty(out_dir)) << "partial output written";
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BadInput, NotAnOnnxFile) {
+  std::ofstream(path("junk.onnx")) << "this is not a model";
+  expect_cli_error("run " + path("junk.onnx"), "junk.onnx");
+  auto s = Session::load(path("junk.onnx"));
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.status().code(), ErrorCode::kInvalidModel);
+}
+
+TEST_F(BadInput, TruncatedModel) {
+  const std::string good = write_add_model();
+  std::ifstream in(good, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (size_t cut : {size_t{1}, bytes.size() / 2, bytes.size() - 3}) {
+    const std::string p = path("trunc" + std::to_string(cut) + ".onnx");
+    std::ofstream(p, std::ios::binary) << bytes.substr(0, cut);
+    auto s = Session::load(p);
+    EXPECT_FALSE(s.has_value()) << "cut at " << cut;
+  }
+}
+
+TEST_F(BadInput, MissingFile) {
+  auto s = Session::load(path("nope.onnx"));
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.status().message().find("nope.onnx"), std::string::npos);
+}
+
+TEST_F(BadInput, UnknownOp) {
+  ir::GraphBuilder b;
+  auto x = b.input("x", DType::kFloat32, {{2, ""}});
+  b.output(b.op("FrobnicateTensor", {x}, {}, "frob"), "y", DType::kFloat32, {{2, ""}});
+  ASSERT_TRUE(onnx_io::export_model(b.finish(), path("unknown.onnx")).is_ok());
+  const std::string x_npy = write_npy("x.npy", Tensor::from_vector<float>({2}, {1, 2}));
+  expect_cli_error("run " + path("unknown.onnx") + " -i x=" + x_npy, "FrobnicateTensor");
+}
+
+TEST_F(BadInput, MissingAndExtraInputs) {
+  const std::string model = write_add_model();
+  const std::string x = write_npy("x.npy", Tensor(DType::kFloat32, {2, 3}));
+  expect_cli_error("run " + model + " -i x=" + x, "'y'");
+  expect_cli_error("run " + model + " -i x=" + x + " -i y=" + x + " -i w=" + x, "'w'");
+}
+
+TEST_F(BadInput, WrongShapeAndDtype) {
+  const std::string model = write_add_model();
+  const std::string x = write_npy("x.npy", Tensor(DType::kFloat32, {2, 3}));
+  const std::string bad_shape = write_npy("bad_shape.npy", Tensor(DType::kFloat32, {3, 2}));
+  const std::string bad_dtype = write_npy("bad_dtype.npy", Tensor(DType::kInt64, {2, 3}));
+  expect_cli_error("run " + model + " -i x=" + x + " -i y=" + bad_shape, "input 'y' has shape [3,2]");
+  expect_cli_error("run " + model + " -i x=" + x + " -i y=" + bad_dtype, "input 'y' has dtype int64");
+}
+
+TEST_F(BadInput, GatherIndexOutOfRange) {
+  ir::GraphBuilder b;
+  auto data = b.input("data", DType::kFloat32, {{4, ""}, {2, ""}});
+  auto idx = b.input("idx", DType::kInt64, {{2, ""}});
+  b.output(b.op("Gather", {data, idx}, {}, "gather"), "y", DType::kFloat32, {{2, ""}, {2, ""}});
+  ASSERT_TRUE(onnx_io::export_model(b.finish(), path("gather.onnx")).is_ok());
+  const std::string d = write_npy("d.npy", Tensor(DType::kFloat32, {4, 2}));
+  const std::string i = write_npy("i.npy", Tensor::from_vector<int64_t>({2}, {1, 7}));
+  expect_cli_error("run " + path("gather.onnx") + " -i data=" + d + " -i idx=" + i, "gather");
+}
+
+TEST_F(BadInput, OverflowingShape) {
+  ir::GraphBuilder b;
+  auto x = b.input("x", DType::kFloat32, {{1, ""}});
+  auto shape = b.constant("shape", Tensor::from_vector<int64_t>({3}, {int64_t{1} << 40, int64_t{1} << 40, 4}));
+  b.output(b.op("Expand", {x, shape}, {}, "expand"), "y", DType::kFloat32, {});
+  ASSERT_TRUE(onnx_io::export_model(b.finish(), path("overflow.onnx")).is_ok());
+  const std::string xi = write_npy("x.npy", Tensor(DType::kFloat32, {1}));
+  expect_cli_error("run " + path("overflow.onnx") + " -i x=" + xi, "expand");
+}
+
+TEST_F(BadInput, ApiErrorsNameTheInput) {
+  auto s = Session::load(write_add_model());
+  ASSERT_TRUE(s.has_value()) << s.status().to_string();
+  auto r = (*s)->run({Tensor(DType::kFloat32, {2, 3})});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+  auto r2 = (*s)->run({Tensor(DType::kFloat32, {2, 3}), Tensor(DType::kFloat32, {2, 4})});
+  ASSERT_FALSE(r2.has_value());
+  EXPECT_NE(r2.status().message().find("'y'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lacuna

@@ -1,0 +1,68 @@
+// The benchmark models exported by ../shared/tools/make_models.py match their PyTorch reference
+// outputs (.ref/*.npy). Runs when the build is configured with -DLACUNA_BENCH_MODELS=DIR.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "io/npy.h"
+#include "lacuna/session.h"
+#include "test_util.h"
+
+namespace lacuna {
+namespace {
+
+class BenchModels : public ::testing::TestWithParam<std::string> {};
+
+// allclose with rtol 1e-3 and an absolute floor of 1e-3 of the output's largest magnitude (the
+// pruned VGG-16 logits are ~1e-5, where a pure relative test is meaningless).
+void expect_matches_reference(const Tensor& out, const Tensor& ref, const std::string& what) {
+  const auto o = out.to_double_vector();
+  const auto r = ref.to_double_vector();
+  ASSERT_EQ(out.shape(), ref.shape()) << what;
+  double scale = 0;
+  for (double v : r) scale = std::max(scale, std::abs(v));
+  const double atol = 1e-3 * scale;
+  int64_t bad = 0;
+  double worst = 0;
+  for (size_t i = 0; i < o.size(); ++i) {
+    const double d = std::abs(o[i] - r[i]);
+    worst = std::max(worst, d);
+    if (d > atol + 1e-3 * std::abs(r[i])) ++bad;
+  }
+  EXPECT_EQ(bad, 0) << what << ": max abs diff " << worst << " (scale " << scale << ")";
+}
+
+TEST_P(BenchModels, MatchesReference) {
+  const std::string dir = test::bench_models_dir();
+  if (dir.empty()) GTEST_SKIP() << "configure with -DLACUNA_BENCH_MODELS=DIR to run";
+  const std::string model = dir + "/" + GetParam() + ".onnx";
+  const std::string ref = dir + "/" + GetParam() + ".ref";
+  if (!test::path_exists(model)) GTEST_SKIP() << model << " not found";
+  auto session = Session::load(model, {});
+  ASSERT_TRUE(session.has_value()) << session.status().to_string();
+  std::map<std::string, Tensor> feed;
+  for (const IoInfo& io : (*session)->inputs()) {
+    auto t = io::read_npy(ref + "/" + io.name + ".npy");
+    ASSERT_TRUE(t.has_value()) << t.status().to_string();
+    feed[io.name] = *t;
+  }
+  auto out = (*session)->run_named(feed);
+  ASSERT_TRUE(out.has_value()) << out.status().to_string();
+  auto expected = io::read_npy(ref + "/logits.npy");
+  ASSERT_TRUE(expected.has_value());
+  expect_matches_reference(out->at("logits"), *expected, GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(All, BenchModels,
+                         ::testing::Values("resnet50", "resnet50-p90", "mobilenet_v2", "mobilenet_v2-p90",
+                                           "vgg16", "vgg16-p90", "bert-base", "bert-base-p90", "bert-mini",
+                                           "bert-mini-p90"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace lacuna
