@@ -12,6 +12,7 @@ void register_cast_ops(Registry& r);
 void register_constant_ops(Registry& r);
 void register_matmul_ops(Registry& r);
 void register_conv_ops(Registry& r);
+void register_pool_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -22,6 +23,7 @@ inline void register_all_ops(Registry& r) {
   register_constant_ops(r);
   register_matmul_ops(r);
   register_conv_ops(r);
+  register_pool_ops(r);
 }
 
 }  // namespace lacuna::ops
