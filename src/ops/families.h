@@ -13,6 +13,8 @@ void register_constant_ops(Registry& r);
 void register_matmul_ops(Registry& r);
 void register_conv_ops(Registry& r);
 void register_pool_ops(Registry& r);
+void register_normalization_ops(Registry& r);
+void register_softmax_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -24,6 +26,8 @@ inline void register_all_ops(Registry& r) {
   register_matmul_ops(r);
   register_conv_ops(r);
   register_pool_ops(r);
+  register_normalization_ops(r);
+  register_softmax_ops(r);
 }
 
 }  // namespace lacuna::ops
