@@ -15,6 +15,7 @@ void register_conv_ops(Registry& r);
 void register_pool_ops(Registry& r);
 void register_normalization_ops(Registry& r);
 void register_softmax_ops(Registry& r);
+void register_resize_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -28,6 +29,7 @@ inline void register_all_ops(Registry& r) {
   register_pool_ops(r);
   register_normalization_ops(r);
   register_softmax_ops(r);
+  register_resize_ops(r);
 }
 
 }  // namespace lacuna::ops
