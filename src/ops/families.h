@@ -17,6 +17,7 @@ void register_normalization_ops(Registry& r);
 void register_softmax_ops(Registry& r);
 void register_resize_ops(Registry& r);
 void register_sampling_ops(Registry& r);
+void register_einsum_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -32,6 +33,7 @@ inline void register_all_ops(Registry& r) {
   register_softmax_ops(r);
   register_resize_ops(r);
   register_sampling_ops(r);
+  register_einsum_ops(r);
 }
 
 }  // namespace lacuna::ops

@@ -1,8 +1,9 @@
-// Matrix products: MatMul (numpy batched semantics, 1-D operands) and Gemm (transposes,
-// alpha/beta, C broadcast to the output).
+// Matrix operators: MatMul (numpy batched semantics, 1-D operands), Gemm (transposes,
+// alpha/beta, C broadcast to the output) and Det.
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "kernels/ref/contraction.h"
 #include "kernels/ref/elementwise.h"
 #include "kernels/ref/gemm.h"
 #include "ops/common.h"
@@ -172,11 +173,39 @@ class GemmKernel : public KernelBase {
   int64_t m_ = 0, n_ = 0, k_ = 0;
 };
 
+// Det: the determinant of each trailing square matrix.
+class DetKernel : public KernelBase {
+ public:
+  using KernelBase::KernelBase;
+
+  Status infer(InferContext& ctx) override {
+    LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kFloat32, DType::kFloat64}));
+    const Shape& x = ctx.shape(0);
+    if (x.size() < 2 || x[x.size() - 1] != x[x.size() - 2]) {
+      return ctx.bad_input("X must be (..., M, M), got " + shape_to_string(x));
+    }
+    ctx.set_output(0, ctx.dtype(0), Shape(x.begin(), x.end() - 2));
+    return Status::ok();
+  }
+
+  Status run(RunContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0);
+    const int64_t n = x.dim(-1);
+    bool ok = visit_float(x.dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      ref::determinant<T>(x.data<T>(), y.numel(), n, y.data<T>());
+    });
+    return ok ? Status::ok() : dtype_not_supported(x.dtype());
+  }
+};
+
 }  // namespace
 
 void register_matmul_ops(Registry& r) {
   r.add("", "MatMul", make_impl<MatMulKernel>("matmul_ref"));
   r.add("", "Gemm", make_impl<GemmKernel>("gemm_ref"));
+  r.add("", "Det", make_impl<DetKernel>("det_ref"));
 }
 
 }  // namespace lacuna::ops
