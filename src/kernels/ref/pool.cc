@@ -3,6 +3,7 @@
 #include "kernels/ref/pool.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 
@@ -16,61 +17,83 @@ int64_t product(const std::vector<int64_t>& v) {
   return r;
 }
 
-// Per spatial dimension and output index: the in-bounds input indices under the window, and
-// how many window taps fall inside the padded input (for count_include_pad).
+// Per spatial dimension and output index: the first in-bounds input index under the window,
+// how many in-bounds taps follow it (at the dilation), and how many taps fall inside the padded
+// input (for count_include_pad). O(output) memory whatever the kernel size.
 struct Taps {
-  std::vector<std::vector<std::vector<int64_t>>> valid;  // [dim][out] -> input indices
-  std::vector<std::vector<int64_t>> padded;              // [dim][out] -> tap count
+  std::vector<std::vector<int64_t>> first, count, padded;  // [dim][out]
 };
+
+// Number of k in [0, kernel) with lo <= start + k * dil < hi, and the first such k.
+void tap_range(int64_t start, int64_t kernel, int64_t dil, int64_t lo, int64_t hi, int64_t* k0, int64_t* n) {
+  int64_t a = start >= lo ? 0 : (lo - start + dil - 1) / dil;
+  int64_t b = start >= hi ? 0 : (hi - 1 - start) / dil + 1;  // one past the last valid k
+  b = std::min(b, kernel);
+  *k0 = a;
+  *n = std::max<int64_t>(0, b - a);
+}
 
 Taps make_taps(const PoolParams& p) {
   const size_t nd = p.kernel.size();
   Taps t;
-  t.valid.resize(nd);
+  t.first.resize(nd);
+  t.count.resize(nd);
   t.padded.resize(nd);
   for (size_t d = 0; d < nd; ++d) {
-    t.valid[d].resize(static_cast<size_t>(p.out_spatial[d]));
-    t.padded[d].resize(static_cast<size_t>(p.out_spatial[d]));
     for (int64_t o = 0; o < p.out_spatial[d]; ++o) {
       const int64_t start = o * p.strides[d] - p.pads_begin[d];
-      for (int64_t k = 0; k < p.kernel[d]; ++k) {
-        const int64_t ip = start + k * p.dilations[d];
-        if (ip >= -p.pads_begin[d] && ip < p.in_spatial[d] + p.pads_end[d]) ++t.padded[d][o];
-        if (ip >= 0 && ip < p.in_spatial[d]) t.valid[d][o].push_back(ip);
-      }
+      int64_t k0, n, pk0, pn;
+      tap_range(start, p.kernel[d], p.dilations[d], 0, p.in_spatial[d], &k0, &n);
+      tap_range(start, p.kernel[d], p.dilations[d], -p.pads_begin[d], p.in_spatial[d] + p.pads_end[d], &pk0, &pn);
+      t.first[d].push_back(start + k0 * p.dilations[d]);
+      t.count[d].push_back(n);
+      t.padded[d].push_back(pn);
     }
   }
   return t;
 }
 
-// Walks every output position of one plane; f(out_offset, window_offsets, window_col_major,
-// padded_count). Column-major offsets are only built when want_col_major is set.
+// Walks every output position of one plane; for each calls
+// f(out_offset, visit, padded_count) where visit(g) calls g(offset, col_major_offset) for
+// every in-bounds input element under the window, in row-major window order.
 template <class F>
-void for_each_window(const PoolParams& p, const Taps& t, bool want_col_major, F&& f) {
+void for_each_window(const PoolParams& p, const Taps& t, F&& f) {
   const size_t nd = p.kernel.size();
   const int64_t out_size = product(p.out_spatial);
-  std::vector<int64_t> o(nd, 0), offs, cm, next, next_cm;
+  std::vector<int64_t> rm(nd, 1), cm(nd, 1);  // row- and column-major element strides
+  for (size_t d = nd; d-- > 1;) rm[d - 1] = rm[d] * p.in_spatial[d];
+  for (size_t d = 1; d < nd; ++d) cm[d] = cm[d - 1] * p.in_spatial[d - 1];
+  std::vector<int64_t> o(nd, 0), k(nd, 0), first(nd), count(nd);
   for (int64_t flat = 0; flat < out_size; ++flat) {
-    offs.assign(1, 0);
-    cm.assign(1, 0);
     int64_t padded = 1;
-    int64_t cm_stride = 1;
+    bool empty = false;
     for (size_t d = 0; d < nd; ++d) {
-      const auto& taps = t.valid[d][static_cast<size_t>(o[d])];
-      padded *= t.padded[d][static_cast<size_t>(o[d])];
-      next.clear();
-      next_cm.clear();
-      for (size_t i = 0; i < offs.size(); ++i) {
-        for (int64_t ip : taps) {
-          next.push_back(offs[i] * p.in_spatial[d] + ip);
-          if (want_col_major) next_cm.push_back(cm[i] + ip * cm_stride);
-        }
-      }
-      offs.swap(next);
-      cm.swap(next_cm);
-      cm_stride *= p.in_spatial[d];
+      const auto od = static_cast<size_t>(o[d]);
+      first[d] = t.first[d][od];
+      count[d] = t.count[d][od];
+      padded *= t.padded[d][od];
+      empty = empty || count[d] == 0;
     }
-    f(flat, offs, cm, padded);
+    auto visit = [&](auto&& g) {
+      if (empty) return;
+      std::fill(k.begin(), k.end(), 0);
+      while (true) {
+        int64_t off = 0, coff = 0;
+        for (size_t d = 0; d < nd; ++d) {
+          const int64_t ip = first[d] + k[d] * p.dilations[d];
+          off += ip * rm[d];
+          coff += ip * cm[d];
+        }
+        g(off, coff);
+        size_t d = nd;
+        while (d-- > 0) {
+          if (++k[d] < count[d]) break;
+          k[d] = 0;
+        }
+        if (d == SIZE_MAX) return;
+      }
+    };
+    f(flat, visit, padded);
     for (size_t d = nd; d-- > 0;) {
       if (++o[d] < p.out_spatial[d]) break;
       o[d] = 0;
@@ -92,26 +115,23 @@ template <class T>
 void max_pool(const PoolParams& p, const T* x, T* y, int64_t* indices, bool column_major_indices) {
   const Taps t = make_taps(p);
   const int64_t in_size = product(p.in_spatial), out_size = product(p.out_spatial);
-  const bool want_cm = indices && column_major_indices;
   for (int64_t plane = 0; plane < p.batch * p.channels; ++plane) {
     const T* xp = x + plane * in_size;
     T* yp = y + plane * out_size;
     int64_t* ip = indices ? indices + plane * out_size : nullptr;
-    for_each_window(p, t, want_cm, [&](int64_t o, const std::vector<int64_t>& offs,
-                                       const std::vector<int64_t>& cm, int64_t) {
+    for_each_window(p, t, [&](int64_t o, auto&& visit, int64_t) {
       T best = std::numeric_limits<T>::lowest();
-      size_t arg = 0;
-      for (size_t i = 0; i < offs.size(); ++i) {
-        if (i == 0 || xp[offs[i]] > best) {
-          best = xp[offs[i]];
-          arg = i;
+      int64_t arg = 0;
+      bool first = true;
+      visit([&](int64_t off, int64_t coff) {
+        if (first || xp[off] > best) {
+          best = xp[off];
+          arg = column_major_indices ? coff : off;
         }
-      }
+        first = false;
+      });
       yp[o] = best;
-      if (ip) {
-        const int64_t local = offs.empty() ? 0 : (want_cm ? cm[arg] : offs[arg]);
-        ip[o] = plane * in_size + local;
-      }
+      if (ip) ip[o] = plane * in_size + arg;
     });
   }
 }
@@ -123,11 +143,14 @@ void average_pool(const PoolParams& p, bool count_include_pad, const T* x, T* y)
   for (int64_t plane = 0; plane < p.batch * p.channels; ++plane) {
     const T* xp = x + plane * in_size;
     T* yp = y + plane * out_size;
-    for_each_window(p, t, false, [&](int64_t o, const std::vector<int64_t>& offs,
-                                     const std::vector<int64_t>&, int64_t padded) {
+    for_each_window(p, t, [&](int64_t o, auto&& visit, int64_t padded) {
       T sum = T(0);
-      for (int64_t off : offs) sum += xp[off];
-      const int64_t count = count_include_pad ? padded : static_cast<int64_t>(offs.size());
+      int64_t count = 0;
+      visit([&](int64_t off, int64_t) {
+        sum += xp[off];
+        ++count;
+      });
+      if (count_include_pad) count = padded;
       yp[o] = count > 0 ? sum / static_cast<T>(count) : T(0);
     });
   }
@@ -141,10 +164,9 @@ void lp_pool(const PoolParams& p, float power, const T* x, T* y) {
   for (int64_t plane = 0; plane < p.batch * p.channels; ++plane) {
     const T* xp = x + plane * in_size;
     T* yp = y + plane * out_size;
-    for_each_window(p, t, false, [&](int64_t o, const std::vector<int64_t>& offs,
-                                     const std::vector<int64_t>&, int64_t) {
+    for_each_window(p, t, [&](int64_t o, auto&& visit, int64_t) {
       T sum = T(0);
-      for (int64_t off : offs) sum += std::pow(std::abs(xp[off]), pw);
+      visit([&](int64_t off, int64_t) { sum += std::pow(std::abs(xp[off]), pw); });
       yp[o] = std::pow(sum, T(1) / pw);
     });
   }
