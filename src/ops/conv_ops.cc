@@ -17,6 +17,8 @@ namespace {
 namespace ref = kernels::ref;
 
 constexpr int64_t kMaxWorkspaceBytes = int64_t{1} << 34;
+// Bounds that keep the output-size arithmetic far from int64 overflow.
+constexpr int64_t kMaxExtent = int64_t{1} << 31;
 
 // Shared checks of Conv and ConvTranspose: X and W float tensors of equal rank >= 3, and the
 // optional bias a vector of the output channels.
@@ -171,6 +173,7 @@ class ConvTransposeKernel : public ConvBase {
     for (size_t d = 0; d < nd; ++d) {
       const int64_t s = g.strides[d];
       if (kernel[d] <= 0) return ctx.bad_input("W has an empty kernel dimension");
+      if (kernel[d] > kMaxExtent || in[d] > kMaxExtent) return ctx.bad_input("spatial size too large");
       if (out_pad[d] < 0 || out_pad[d] >= std::max(s, g.dilations[d])) {
         return ctx.error("output_padding must be in [0, max(stride, dilation))");
       }
@@ -178,6 +181,7 @@ class ConvTransposeKernel : public ConvBase {
       if (!out_shape.empty() || attrs_.auto_pad == AutoPad::kSameUpper ||
           attrs_.auto_pad == AutoPad::kSameLower) {
         const int64_t target = out_shape.empty() ? in[d] * s : out_shape[d];
+        if (target < 0 || target > kMaxExtent * 4) return ctx.bad_input("output_shape out of range");
         const int64_t total = std::max<int64_t>(0, full - target);
         if (attrs_.auto_pad == AutoPad::kSameUpper) {
           pb[d] = total / 2;
@@ -191,7 +195,9 @@ class ConvTransposeKernel : public ConvBase {
           pb[d] = pads[d];
           pe[d] = pads[d + nd];
         }
-        if (pb[d] < 0 || pe[d] < 0) return ctx.error("pads must be non-negative");
+        if (pb[d] < 0 || pe[d] < 0 || pb[d] > kMaxExtent || pe[d] > kMaxExtent) {
+          return ctx.error("pads must be non-negative and moderate");
+        }
         out[d] = full - pb[d] - pe[d];
       }
       if (out[d] < 0) return ctx.bad_input("the output size would be negative");

@@ -217,6 +217,21 @@ TEST(NnConv, RejectsBadInput) {
   EXPECT_FALSE(try_run_op(conv(), {random_tensor(DType::kFloat32, {4, 5}, 1), random_tensor(DType::kFloat32, {2, 4}, 2)}).is_ok());
 }
 
+TEST(NnConv, HugeAttributesAreErrorsNotCrashes) {
+  Tensor x = random_tensor(DType::kFloat32, {1, 1, 4, 4}, 1);
+  Tensor w = random_tensor(DType::kFloat32, {1, 1, 2, 2}, 2);
+  const int64_t huge = int64_t{1} << 40;
+  for (const char* op : {"Conv", "ConvTranspose"}) {
+    EXPECT_FALSE(try_run_op(make_node(op, 2, 1, {{"strides", Attribute::of_ints({huge, 1})}}), {x, w}).is_ok()) << op;
+    EXPECT_FALSE(try_run_op(make_node(op, 2, 1, {{"dilations", Attribute::of_ints({1, huge})}}), {x, w}).is_ok()) << op;
+    EXPECT_FALSE(try_run_op(make_node(op, 2, 1, {{"pads", Attribute::of_ints({huge, 0, huge, 0})}}), {x, w}).is_ok()) << op;
+  }
+  EXPECT_FALSE(try_run_op(make_node("ConvTranspose", 2, 1, {{"output_shape", Attribute::of_ints({huge, huge})}}), {x, w}).is_ok());
+  EXPECT_FALSE(try_run_op(make_node("MaxPool", 1, 1, {{"kernel_shape", Attribute::of_ints({huge, 1})},
+                                                      {"pads", Attribute::of_ints({huge - 1, 0, huge - 1, 0})}}),
+                          {x}).is_ok());
+}
+
 TEST(NnConvTranspose, MatchesDirectScatter) {
   const std::vector<ConvCase> cases = {
       {2, 1, 1, 2, 1, {3, 3}, {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false},
