@@ -293,11 +293,19 @@ class MeanVarianceNormKernel : public KernelBase {
  public:
   using KernelBase::KernelBase;
 
+  Status init() {
+    normalize_variance_ = opset_ >= 9 || attr_int("normalize_variance", 1) != 0;
+    return Status::ok();
+  }
+
   Status infer(InferContext& ctx) override {
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kFloat32, DType::kFloat64}));
     const int r = ctx.rank(0);
     reduce_.assign(static_cast<size_t>(r), false);
-    for (int64_t a : attr_ints("axes", {0, 2, 3})) {
+    // Opset 1 normalized each instance over (H, W), or (C, H, W) with across_channels.
+    const std::vector<int64_t> legacy = attr_int("across_channels", 0) != 0 ? std::vector<int64_t>{1, 2, 3}
+                                                                            : std::vector<int64_t>{2, 3};
+    for (int64_t a : opset_ < 9 ? legacy : attr_ints("axes", {0, 2, 3})) {
       LACUNA_ASSIGN_OR_RETURN(int ax, normalize_axis(a, r, node_));
       reduce_[static_cast<size_t>(ax)] = true;
     }
@@ -310,13 +318,15 @@ class MeanVarianceNormKernel : public KernelBase {
     bool ok = visit_float(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       // The ONNX function adds 1e-9 to the standard deviation.
-      ref::mean_variance_norm<T>(x.data<T>(), x.shape(), reduce_, 1e-9f, ctx.output(0).data<T>());
+      ref::mean_variance_norm<T>(x.data<T>(), x.shape(), reduce_, normalize_variance_, 1e-9f,
+                                 ctx.output(0).data<T>());
     });
     return ok ? Status::ok() : dtype_not_supported(x.dtype());
   }
 
  private:
   std::vector<bool> reduce_;
+  bool normalize_variance_ = true;  // opset 1 may only subtract the mean
 };
 
 }  // namespace

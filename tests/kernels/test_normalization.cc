@@ -174,6 +174,11 @@ TEST(NnNorm, LrnAndMeanVarianceNormalization) {
   auto last = run_op(make_node("MeanVarianceNormalization", 1, 1, {{"axes", Attribute::of_ints({-1})}}), {m})[0];
   expect_close(last, as_float(m.shape(), normalize_runs(mv, 3, 0)), 1e-4, 1e-4);
   EXPECT_FALSE(try_run_op(make_node("MeanVarianceNormalization", 1, 1), {Tensor(DType::kFloat32, {2, 2})}).is_ok());
+  // Opset 1: per instance over (H, W), or only the mean subtracted.
+  Tensor x4 = Tensor::from_vector<float>({1, 2, 1, 2}, {1, 3, 10, 20});
+  expect_close(run_op(make_node("MeanVarianceNormalization", 1, 1), {x4}, 1)[0], as_float({1, 2, 1, 2}, {-1, 1, -1, 1}), 1e-5, 1e-6);
+  expect_close(run_op(make_node("MeanVarianceNormalization", 1, 1, {{"normalize_variance", Attribute::of_int(0)}}), {x4}, 1)[0],
+               as_float({1, 2, 1, 2}, {-1, 1, -5, 5}));
 }
 
 TEST(NnSoftmax, AxisSemanticsByOpset) {

@@ -136,7 +136,7 @@ void lrn(const T* x, int64_t batch, int64_t channels, int64_t plane, int64_t siz
 
 template <class T>
 void mean_variance_norm(const T* x, const std::vector<int64_t>& shape, const std::vector<bool>& reduce,
-                        float eps, T* y) {
+                        bool divide_by_std, float eps, T* y) {
   // Each element belongs to the group named by its coordinates along the kept dimensions.
   const size_t rank = shape.size();
   int64_t total = 1, groups = 1;
@@ -166,7 +166,7 @@ void mean_variance_norm(const T* x, const std::vector<int64_t>& shape, const std
     const T d = x[f] - mean[static_cast<size_t>(group_of[static_cast<size_t>(f)])];
     sq[static_cast<size_t>(group_of[static_cast<size_t>(f)])] += d * d;
   }
-  for (T& s : sq) s = std::sqrt(s / static_cast<T>(per_group)) + static_cast<T>(eps);
+  for (T& s : sq) s = divide_by_std ? std::sqrt(s / static_cast<T>(per_group)) + static_cast<T>(eps) : T(1);
   for (int64_t f = 0; f < total; ++f) {
     const auto g = static_cast<size_t>(group_of[static_cast<size_t>(f)]);
     y[f] = (x[f] - mean[g]) / sq[g];
@@ -184,7 +184,7 @@ void mean_variance_norm(const T* x, const std::vector<int64_t>& shape, const std
                               float, T*);                                                        \
   template void lrn<T>(const T*, int64_t, int64_t, int64_t, int64_t, float, float, float, T*);   \
   template void mean_variance_norm<T>(const T*, const std::vector<int64_t>&,                     \
-                                      const std::vector<bool>&, float, T*);
+                                      const std::vector<bool>&, bool, float, T*);
 LACUNA_NORM_(float)
 LACUNA_NORM_(double)
 #undef LACUNA_NORM_

@@ -38,9 +38,10 @@ template <class T>
 void lrn(const T* x, int64_t batch, int64_t channels, int64_t plane, int64_t size, float alpha,
          float beta, float bias, T* y);
 
-// y = (x - mean) / (sqrt(var) + eps), with moments over the dimensions where reduce[d] is set.
+// y = (x - mean) / (sqrt(var) + eps), with moments over the dimensions where reduce[d] is set
+// (y = x - mean when !divide_by_std).
 template <class T>
 void mean_variance_norm(const T* x, const std::vector<int64_t>& shape, const std::vector<bool>& reduce,
-                        float eps, T* y);
+                        bool divide_by_std, float eps, T* y);
 
 }  // namespace lacuna::kernels::ref
