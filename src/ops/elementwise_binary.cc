@@ -410,11 +410,18 @@ class PReluKernel : public KernelBase {
   Status infer(InferContext& ctx) override {
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(0));
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(1, {ctx.dtype(0)}));
+    slope_shape_ = ctx.shape(1);
+    // Before opset 7 a 1-D slope of C values applies per channel (axis 1), not to the last axis.
+    const Shape& xs = ctx.shape(0);
+    if (opset_ < 7 && slope_shape_.size() == 1 && xs.size() >= 2 && slope_shape_[0] == xs[1] &&
+        slope_shape_[0] != 1) {
+      slope_shape_.resize(xs.size() - 1, 1);
+    }
     Shape out;
-    Status s = broadcast_shapes(ctx.shape(0), ctx.shape(1), &out);
-    if (!s.is_ok() || out != ctx.shape(0)) {
+    Status s = broadcast_shapes(xs, slope_shape_, &out);
+    if (!s.is_ok() || out != xs) {
       return ctx.bad_input("slope shape " + shape_to_string(ctx.shape(1)) + " does not broadcast to " +
-                           shape_to_string(ctx.shape(0)));
+                           shape_to_string(xs));
     }
     ctx.set_output(0, ctx.dtype(0), std::move(out));
     return Status::ok();
@@ -425,11 +432,14 @@ class PReluKernel : public KernelBase {
     Tensor& y = ctx.output(0);
     bool ok = visit_arith(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      ref::binary_broadcast(x.data<T>(), x.shape(), s.data<T>(), s.shape(), y.data<T>(), y.shape(),
+      ref::binary_broadcast(x.data<T>(), x.shape(), s.data<T>(), slope_shape_, y.data<T>(), y.shape(),
                             [](T v, T k) { return v < T(0) ? static_cast<T>(v * k) : v; });
     });
     return ok ? Status::ok() : dtype_not_supported(x.dtype());
   }
+
+ private:
+  Shape slope_shape_;
 };
 
 }  // namespace

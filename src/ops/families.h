@@ -11,6 +11,14 @@ void register_reshape_ops(Registry& r);
 void register_cast_ops(Registry& r);
 void register_constant_ops(Registry& r);
 void register_control_flow_ops(Registry& r);
+void register_matmul_ops(Registry& r);
+void register_conv_ops(Registry& r);
+void register_pool_ops(Registry& r);
+void register_normalization_ops(Registry& r);
+void register_softmax_ops(Registry& r);
+void register_resize_ops(Registry& r);
+void register_sampling_ops(Registry& r);
+void register_einsum_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -20,6 +28,14 @@ inline void register_all_ops(Registry& r) {
   register_cast_ops(r);
   register_constant_ops(r);
   register_control_flow_ops(r);
+  register_matmul_ops(r);
+  register_conv_ops(r);
+  register_pool_ops(r);
+  register_normalization_ops(r);
+  register_softmax_ops(r);
+  register_resize_ops(r);
+  register_sampling_ops(r);
+  register_einsum_ops(r);
 }
 
 }  // namespace lacuna::ops
