@@ -1,0 +1,94 @@
+// AVX2 GEMM micro-kernel: 6 rows x 16 columns (12 ymm accumulators); masked loads/stores for
+// partial tiles; fused epilogue.
+#include <immintrin.h>
+
+#include "kernels/avx2/vmath.h"
+#include "kernels/dense/gemm_ukernels.h"
+
+namespace lacuna::kernels {
+
+namespace {
+
+constexpr int kMr = 6;
+constexpr int kNr = 16;
+
+inline __m256i lane_mask(int64_t valid) {
+  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(valid)), idx);
+}
+
+inline __m256 load(const float* p, __m256i mask, bool full) {
+  return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
+}
+
+inline void store(float* p, __m256 v, __m256i mask, bool full) {
+  if (full) _mm256_storeu_ps(p, v);
+  else _mm256_maskstore_ps(p, mask, v);
+}
+
+inline __m256 finish(__m256 v, const float* c, __m256i mask, bool full, bool accumulate, const Epilogue* ep,
+                     const float* bias, const float* residual) {
+  if (accumulate) v = _mm256_add_ps(v, load(c, mask, full));
+  if (ep) {
+    if (ep->scale != 1.f) v = _mm256_mul_ps(v, _mm256_set1_ps(ep->scale));
+    if (bias) v = _mm256_add_ps(v, load(bias, mask, full));
+    if (residual) v = _mm256_add_ps(v, load(residual, mask, full));
+    v = avx2::activate_ps(v, ep->act, ep->alpha, ep->beta);
+  }
+  return v;
+}
+
+template <int M>
+void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t n,
+                  bool accumulate, const Epilogue* ep) {
+  __m256 acc0[M], acc1[M];
+#pragma GCC unroll 6
+  for (int i = 0; i < M; ++i) {
+    acc0[i] = _mm256_setzero_ps();
+    acc1[i] = _mm256_setzero_ps();
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    const __m256 b0 = _mm256_load_ps(b);
+    const __m256 b1 = _mm256_load_ps(b + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < M; ++i) {
+      const __m256 av = _mm256_broadcast_ss(a + i);
+      acc0[i] = _mm256_fmadd_ps(av, b0, acc0[i]);
+      acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
+    }
+    a += kMr;
+    b += kNr;
+  }
+  const bool full0 = n >= 8, full1 = n >= 16;
+  const __m256i m0 = lane_mask(n), m1 = lane_mask(n - 8);
+  const float* bias = ep ? ep->bias : nullptr;
+#pragma GCC unroll 6
+  for (int i = 0; i < M; ++i) {
+    float* row = c + i * ldc;
+    const float* res = ep && ep->residual ? ep->residual + i * ep->ld_residual : nullptr;
+    store(row, finish(acc0[i], row, m0, full0, accumulate, ep, bias, res), m0, full0);
+    if (n > 8) {
+      store(row + 8, finish(acc1[i], row + 8, m1, full1, accumulate, ep, bias ? bias + 8 : nullptr,
+                            res ? res + 8 : nullptr), m1, full1);
+    }
+  }
+}
+
+void ukernel(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t m, int64_t n,
+             bool accumulate, const Epilogue* ep) {
+  switch (m) {
+    case 6: ukernel_rows<6>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 5: ukernel_rows<5>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 4: ukernel_rows<4>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 3: ukernel_rows<3>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 2: ukernel_rows<2>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 1: ukernel_rows<1>(k, a, b, c, ldc, n, accumulate, ep); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+const GemmKernel kGemmAvx2_6x16 = {"gemm_f32_6x16_avx2", Isa::kAvx2, kMr, kNr, ukernel};
+
+}  // namespace lacuna::kernels

@@ -1,0 +1,92 @@
+// AVX-512 GEMM micro-kernel: 14 rows x 32 columns (28 zmm accumulators), broadcasting A and
+// streaming the packed B panel; masked stores for partial tiles; fused epilogue.
+#include <immintrin.h>
+
+#include "kernels/avx512/vmath.h"
+#include "kernels/dense/gemm_ukernels.h"
+
+namespace lacuna::kernels {
+
+namespace {
+
+constexpr int kMr = 14;
+constexpr int kNr = 32;
+
+inline __m512 finish(__m512 v, const float* c, __mmask16 mask, bool accumulate, const Epilogue* ep,
+                     const float* bias, const float* residual) {
+  if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, c));
+  if (ep) {
+    if (ep->scale != 1.f) v = _mm512_mul_ps(v, _mm512_set1_ps(ep->scale));
+    if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias));
+    if (residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, residual));
+    v = avx512::activate_ps(v, ep->act, ep->alpha, ep->beta);
+  }
+  return v;
+}
+
+template <int M>
+void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t n,
+                  bool accumulate, const Epilogue* ep) {
+  __m512 acc0[M], acc1[M];
+#pragma GCC unroll 14
+  for (int i = 0; i < M; ++i) {
+    acc0[i] = _mm512_setzero_ps();
+    acc1[i] = _mm512_setzero_ps();
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * kNr), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * kNr + 16), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(a + 8 * kMr), _MM_HINT_T0);
+    const __m512 b0 = _mm512_load_ps(b);
+    const __m512 b1 = _mm512_load_ps(b + 16);
+#pragma GCC unroll 14
+    for (int i = 0; i < M; ++i) {
+      const __m512 av = _mm512_set1_ps(a[i]);
+      acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
+      acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
+    }
+    a += kMr;
+    b += kNr;
+  }
+  const __mmask16 m0 = n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1);
+  const __mmask16 m1 = n >= 32 ? static_cast<__mmask16>(0xffff)
+                               : (n > 16 ? static_cast<__mmask16>((1u << (n - 16)) - 1) : static_cast<__mmask16>(0));
+  const float* bias = ep ? ep->bias : nullptr;
+#pragma GCC unroll 14
+  for (int i = 0; i < M; ++i) {
+    float* row = c + i * ldc;
+    const float* res = ep && ep->residual ? ep->residual + i * ep->ld_residual : nullptr;
+    _mm512_mask_storeu_ps(row, m0, finish(acc0[i], row, m0, accumulate, ep, bias, res));
+    if (m1) {
+      _mm512_mask_storeu_ps(row + 16, m1, finish(acc1[i], row + 16, m1, accumulate, ep,
+                                                 bias ? bias + 16 : nullptr, res ? res + 16 : nullptr));
+    }
+  }
+}
+
+void ukernel(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t m, int64_t n,
+             bool accumulate, const Epilogue* ep) {
+  switch (m) {
+    case 14: ukernel_rows<14>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 13: ukernel_rows<13>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 12: ukernel_rows<12>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 11: ukernel_rows<11>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 10: ukernel_rows<10>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 9: ukernel_rows<9>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 8: ukernel_rows<8>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 7: ukernel_rows<7>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 6: ukernel_rows<6>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 5: ukernel_rows<5>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 4: ukernel_rows<4>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 3: ukernel_rows<3>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 2: ukernel_rows<2>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 1: ukernel_rows<1>(k, a, b, c, ldc, n, accumulate, ep); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+const GemmKernel kGemmAvx512_14x32 = {"gemm_f32_14x32_avx512", Isa::kAvx512, kMr, kNr, ukernel};
+
+}  // namespace lacuna::kernels

@@ -1,0 +1,162 @@
+// GEMM driver: packing, K blocking, and the scalar fallback micro-kernel.
+#include "kernels/dense/gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels/dense/gemm_ukernels.h"
+
+namespace lacuna::kernels {
+
+namespace {
+
+void scalar_ukernel(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
+                    int64_t n, bool accumulate, const Epilogue* ep) {
+  constexpr int kMr = 4, kNr = 16;
+  float acc[kMr][kNr] = {};
+  for (int64_t p = 0; p < k; ++p) {
+    for (int i = 0; i < kMr; ++i) {
+      const float av = a[p * kMr + i];
+      for (int j = 0; j < kNr; ++j) acc[i][j] += av * b[p * kNr + j];
+    }
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      float v = acc[i][j];
+      if (accumulate) v += c[i * ldc + j];
+      if (ep) {
+        v *= ep->scale;
+        if (ep->bias) v += ep->bias[j];
+        if (ep->residual) v += ep->residual[i * ep->ld_residual + j];
+        v = apply_activation(ep->act, v, ep->alpha, ep->beta);
+      }
+      c[i * ldc + j] = v;
+    }
+  }
+}
+
+const GemmKernel kScalar = {"gemm_f32_4x16_scalar", Isa::kScalar, 4, 16, scalar_ukernel};
+
+}  // namespace
+
+const GemmKernel& scalar_gemm_kernel() { return kScalar; }
+
+const GemmKernel& select_gemm_kernel(const CpuInfo& cpu) {
+  if (cpu.has(Isa::kAvx512)) return kGemmAvx512_14x32;
+  if (cpu.has(Isa::kAvx2)) return kGemmAvx2_6x16;
+  return kScalar;
+}
+
+PackedB::PackedB(const float* b, int64_t K, int64_t N, bool transposed, int nr) : k_(K), n_(N), nr_(nr) {
+  const int64_t np = panels();
+  const size_t bytes = static_cast<size_t>(std::max<int64_t>(np * K * nr, 1)) * sizeof(float);
+  float* mem = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
+  data_ = std::shared_ptr<float>(mem, [](float* p) { std::free(p); });
+  for (int64_t p = 0; p < np; ++p) {
+    float* dst = mem + p * K * nr;
+    const int64_t n0 = p * nr;
+    const int64_t w = std::min<int64_t>(nr, N - n0);
+    for (int64_t kk = 0; kk < K; ++kk) {
+      for (int64_t j = 0; j < nr; ++j) {
+        float v = 0.f;
+        if (j < w) v = transposed ? b[(n0 + j) * K + kk] : b[kk * N + n0 + j];
+        dst[kk * nr + j] = v;
+      }
+    }
+  }
+}
+
+int64_t gemm_scratch_floats(const GemmKernel& k, int64_t m_rows) {
+  const int64_t blocks = (m_rows + k.mr - 1) / k.mr;
+  return blocks * k.mr * kGemmKc + 16;
+}
+
+namespace {
+
+// Packs rows [m0, m0+rows) x cols [k0, k0+kc) of A into row panels of mr, k-major, zero-padded.
+void pack_a(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t rows, int64_t k0,
+            int64_t kc, int mr, float* dst) {
+  for (int64_t r0 = 0; r0 < rows; r0 += mr) {
+    const int64_t h = std::min<int64_t>(mr, rows - r0);
+    float* d = dst + (r0 / mr) * mr * kc;
+    if (!transposed) {
+      for (int64_t i = 0; i < h; ++i) {
+        const float* src = a + (m0 + r0 + i) * lda + k0;
+        for (int64_t p = 0; p < kc; ++p) d[p * mr + i] = src[p];
+      }
+    } else {  // A^T given: element (m, k) at a[k * lda + m]
+      for (int64_t p = 0; p < kc; ++p) {
+        const float* src = a + (k0 + p) * lda + m0 + r0;
+        for (int64_t i = 0; i < h; ++i) d[p * mr + i] = src[i];
+      }
+    }
+    for (int64_t i = h; i < mr; ++i) {
+      for (int64_t p = 0; p < kc; ++p) d[p * mr + i] = 0.f;
+    }
+  }
+}
+
+}  // namespace
+
+void gemm_packed(const GemmKernel& k, const float* a, int64_t lda, bool a_transposed, const PackedB& b,
+                 float* c, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end,
+                 const Epilogue& ep, float* scratch) {
+  const int64_t K = b.K();
+  const int64_t N = b.N();
+  const int64_t rows = m_end - m_begin;
+  if (rows <= 0 || p_end <= p_begin) return;
+  const int nr = b.nr();
+  const int mr = k.mr;
+  if (K == 0) {  // C = epilogue(0)
+    for (int64_t i = m_begin; i < m_end; ++i) {
+      for (int64_t j = p_begin * nr; j < std::min<int64_t>(p_end * nr, N); ++j) {
+        float v = 0.f;
+        if (ep.bias) v += ep.bias[j];
+        if (ep.residual) v += ep.residual[i * ep.ld_residual + j];
+        c[i * ldc + j] = apply_activation(ep.act, v, ep.alpha, ep.beta);
+      }
+    }
+    return;
+  }
+  for (int64_t k0 = 0; k0 < K; k0 += kGemmKc) {
+    const int64_t kc = std::min<int64_t>(kGemmKc, K - k0);
+    const bool last = k0 + kc >= K;
+    pack_a(a, lda, a_transposed, m_begin, rows, k0, kc, mr, scratch);
+    for (int64_t p = p_begin; p < p_end; ++p) {
+      const float* bp = b.panel(p) + k0 * nr;
+      const int64_t n0 = p * nr;
+      const int64_t w = std::min<int64_t>(nr, N - n0);
+      for (int64_t r0 = 0; r0 < rows; r0 += mr) {
+        const int64_t h = std::min<int64_t>(mr, rows - r0);
+        const int64_t m0 = m_begin + r0;
+        Epilogue tile_ep;
+        const Epilogue* epp = nullptr;
+        if (last) {
+          tile_ep = ep;
+          if (ep.bias) tile_ep.bias = ep.bias + n0;
+          if (ep.residual) tile_ep.residual = ep.residual + m0 * ep.ld_residual + n0;
+          epp = &tile_ep;
+        }
+        k.ukernel(kc, scratch + (r0 / mr) * mr * kc, bp, c + m0 * ldc + n0, ldc, h, w, k0 > 0, epp);
+      }
+    }
+  }
+}
+
+GemmRange gemm_partition(int64_t M, int64_t panels, int mr, int worker, int workers) {
+  if (workers <= 1) return {0, M, 0, panels};
+  // Prefer splitting columns (each worker streams its own share of the weights), unless there
+  // are too few panels to share out evenly.
+  if (panels >= 4 * workers || M < 2 * mr * workers) {
+    const int64_t p0 = panels * worker / workers;
+    const int64_t p1 = panels * (worker + 1) / workers;
+    return {0, M, p0, p1};
+  }
+  const int64_t blocks = (M + mr - 1) / mr;
+  const int64_t b0 = blocks * worker / workers;
+  const int64_t b1 = blocks * (worker + 1) / workers;
+  return {std::min(M, b0 * mr), std::min(M, b1 * mr), 0, panels};
+}
+
+}  // namespace lacuna::kernels

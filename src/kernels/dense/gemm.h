@@ -1,0 +1,67 @@
+// Dense single-precision GEMM: C = epilogue(scale * A * B), with B packed once into column
+// panels (weights are packed at compile time) and A packed per call into row panels. The
+// micro-kernel is chosen by ISA (AVX-512 14x32, AVX2 6x16, scalar 4x16).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "core/cpu.h"
+#include "kernels/dense/epilogue.h"
+
+namespace lacuna::kernels {
+
+// C[m x n] (+)= A_panel[k][mr] * B_panel[k][nr], then (on the last K block) the epilogue.
+// `ep` offsets are for this tile; m <= mr and n <= nr.
+using GemmUkernel = void (*)(int64_t k, const float* a, const float* b, float* c, int64_t ldc,
+                             int64_t m, int64_t n, bool accumulate, const Epilogue* ep);
+
+struct GemmKernel {
+  const char* name;
+  Isa isa;
+  int mr;
+  int nr;
+  GemmUkernel ukernel;
+};
+
+// The best micro-kernel the CPU (after the LACUNA_MAX_ISA cap) supports.
+const GemmKernel& select_gemm_kernel(const CpuInfo& cpu);
+const GemmKernel& scalar_gemm_kernel();
+
+// B packed for one micro-kernel: panels of nr columns, each k-major and zero-padded past N.
+class PackedB {
+ public:
+  PackedB() = default;
+  // `b` is K x N row-major, or N x K row-major when `transposed` (i.e. B^T is given).
+  PackedB(const float* b, int64_t K, int64_t N, bool transposed, int nr);
+  int64_t K() const { return k_; }
+  int64_t N() const { return n_; }
+  int nr() const { return nr_; }
+  int64_t panels() const { return (n_ + nr_ - 1) / nr_; }
+  const float* panel(int64_t p) const { return data_.get() + p * k_ * nr_; }
+  size_t bytes() const { return static_cast<size_t>(panels() * k_ * nr_) * sizeof(float); }
+
+ private:
+  int64_t k_ = 0, n_ = 0;
+  int nr_ = 0;
+  std::shared_ptr<float> data_;
+};
+
+// K-block size used for A packing (scratch per call: gemm_scratch_floats).
+constexpr int64_t kGemmKc = 256;
+int64_t gemm_scratch_floats(const GemmKernel& k, int64_t m_rows);
+
+// C[m_begin:m_end, panel n columns of panels [p_begin, p_end)] for a row-major A (lda) and
+// C (ldc). `scratch` holds gemm_scratch_floats(k, m_end - m_begin) floats. The epilogue's bias is
+// indexed by column and its residual like C (ld_residual).
+void gemm_packed(const GemmKernel& k, const float* a, int64_t lda, bool a_transposed,
+                 const PackedB& b, float* c, int64_t ldc, int64_t m_begin, int64_t m_end,
+                 int64_t p_begin, int64_t p_end, const Epilogue& ep, float* scratch);
+
+// Splits an M x panels grid over `threads` workers; returns per-worker [m0, m1) x [p0, p1).
+struct GemmRange {
+  int64_t m_begin, m_end, p_begin, p_end;
+};
+GemmRange gemm_partition(int64_t M, int64_t panels, int mr, int worker, int workers);
+
+}  // namespace lacuna::kernels
