@@ -27,11 +27,12 @@ inline void store(float* p, __m256 v, __m256i mask, bool full) {
 }
 
 inline __m256 finish(__m256 v, const float* c, __m256i mask, bool full, bool accumulate, const Epilogue* ep,
-                     const float* bias, const float* residual) {
+                     const float* bias, const float* residual, int row) {
   if (accumulate) v = _mm256_add_ps(v, load(c, mask, full));
   if (ep) {
     if (ep->scale != 1.f) v = _mm256_mul_ps(v, _mm256_set1_ps(ep->scale));
     if (bias) v = _mm256_add_ps(v, load(bias, mask, full));
+    if (ep->row_bias) v = _mm256_add_ps(v, _mm256_set1_ps(ep->row_bias[row]));
     if (residual) v = _mm256_add_ps(v, load(residual, mask, full));
     v = avx2::activate_ps(v, ep->act, ep->alpha, ep->beta);
   }
@@ -39,8 +40,8 @@ inline __m256 finish(__m256 v, const float* c, __m256i mask, bool full, bool acc
 }
 
 template <int M>
-void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t n,
-                  bool accumulate, const Epilogue* ep) {
+void ukernel_rows(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                  int64_t n, bool accumulate, const Epilogue* ep) {
   __m256 acc0[M], acc1[M];
 #pragma GCC unroll 6
   for (int i = 0; i < M; ++i) {
@@ -48,8 +49,8 @@ void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t l
     acc1[i] = _mm256_setzero_ps();
   }
   for (int64_t p = 0; p < k; ++p) {
-    const __m256 b0 = _mm256_load_ps(b);
-    const __m256 b1 = _mm256_load_ps(b + 8);
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < M; ++i) {
       const __m256 av = _mm256_broadcast_ss(a + i);
@@ -57,7 +58,7 @@ void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t l
       acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
     }
     a += kMr;
-    b += kNr;
+    b += ldb;
   }
   const bool full0 = n >= 8, full1 = n >= 16;
   const __m256i m0 = lane_mask(n), m1 = lane_mask(n - 8);
@@ -66,23 +67,23 @@ void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t l
   for (int i = 0; i < M; ++i) {
     float* row = c + i * ldc;
     const float* res = ep && ep->residual ? ep->residual + i * ep->ld_residual : nullptr;
-    store(row, finish(acc0[i], row, m0, full0, accumulate, ep, bias, res), m0, full0);
+    store(row, finish(acc0[i], row, m0, full0, accumulate, ep, bias, res, i), m0, full0);
     if (n > 8) {
       store(row + 8, finish(acc1[i], row + 8, m1, full1, accumulate, ep, bias ? bias + 8 : nullptr,
-                            res ? res + 8 : nullptr), m1, full1);
+                            res ? res + 8 : nullptr, i), m1, full1);
     }
   }
 }
 
-void ukernel(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t m, int64_t n,
-             bool accumulate, const Epilogue* ep) {
+void ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m,
+             int64_t n, bool accumulate, const Epilogue* ep) {
   switch (m) {
-    case 6: ukernel_rows<6>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 5: ukernel_rows<5>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 4: ukernel_rows<4>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 3: ukernel_rows<3>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 2: ukernel_rows<2>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 1: ukernel_rows<1>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 6: ukernel_rows<6>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 5: ukernel_rows<5>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 4: ukernel_rows<4>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 3: ukernel_rows<3>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 2: ukernel_rows<2>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 1: ukernel_rows<1>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
     default: break;
   }
 }

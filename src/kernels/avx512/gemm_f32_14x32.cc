@@ -13,11 +13,12 @@ constexpr int kMr = 14;
 constexpr int kNr = 32;
 
 inline __m512 finish(__m512 v, const float* c, __mmask16 mask, bool accumulate, const Epilogue* ep,
-                     const float* bias, const float* residual) {
+                     const float* bias, const float* residual, int row) {
   if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, c));
   if (ep) {
     if (ep->scale != 1.f) v = _mm512_mul_ps(v, _mm512_set1_ps(ep->scale));
     if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias));
+    if (ep->row_bias) v = _mm512_add_ps(v, _mm512_set1_ps(ep->row_bias[row]));
     if (residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, residual));
     v = avx512::activate_ps(v, ep->act, ep->alpha, ep->beta);
   }
@@ -25,8 +26,8 @@ inline __m512 finish(__m512 v, const float* c, __mmask16 mask, bool accumulate, 
 }
 
 template <int M>
-void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t n,
-                  bool accumulate, const Epilogue* ep) {
+void ukernel_rows(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                  int64_t n, bool accumulate, const Epilogue* ep) {
   __m512 acc0[M], acc1[M];
 #pragma GCC unroll 14
   for (int i = 0; i < M; ++i) {
@@ -34,11 +35,11 @@ void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t l
     acc1[i] = _mm512_setzero_ps();
   }
   for (int64_t p = 0; p < k; ++p) {
-    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * kNr), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * kNr + 16), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * ldb), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * ldb + 16), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(a + 8 * kMr), _MM_HINT_T0);
-    const __m512 b0 = _mm512_load_ps(b);
-    const __m512 b1 = _mm512_load_ps(b + 16);
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 14
     for (int i = 0; i < M; ++i) {
       const __m512 av = _mm512_set1_ps(a[i]);
@@ -46,7 +47,7 @@ void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t l
       acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
     }
     a += kMr;
-    b += kNr;
+    b += ldb;
   }
   const __mmask16 m0 = n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1);
   const __mmask16 m1 = n >= 32 ? static_cast<__mmask16>(0xffff)
@@ -56,31 +57,31 @@ void ukernel_rows(int64_t k, const float* a, const float* b, float* c, int64_t l
   for (int i = 0; i < M; ++i) {
     float* row = c + i * ldc;
     const float* res = ep && ep->residual ? ep->residual + i * ep->ld_residual : nullptr;
-    _mm512_mask_storeu_ps(row, m0, finish(acc0[i], row, m0, accumulate, ep, bias, res));
+    _mm512_mask_storeu_ps(row, m0, finish(acc0[i], row, m0, accumulate, ep, bias, res, i));
     if (m1) {
       _mm512_mask_storeu_ps(row + 16, m1, finish(acc1[i], row + 16, m1, accumulate, ep,
-                                                 bias ? bias + 16 : nullptr, res ? res + 16 : nullptr));
+                                                 bias ? bias + 16 : nullptr, res ? res + 16 : nullptr, i));
     }
   }
 }
 
-void ukernel(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t m, int64_t n,
-             bool accumulate, const Epilogue* ep) {
+void ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m,
+             int64_t n, bool accumulate, const Epilogue* ep) {
   switch (m) {
-    case 14: ukernel_rows<14>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 13: ukernel_rows<13>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 12: ukernel_rows<12>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 11: ukernel_rows<11>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 10: ukernel_rows<10>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 9: ukernel_rows<9>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 8: ukernel_rows<8>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 7: ukernel_rows<7>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 6: ukernel_rows<6>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 5: ukernel_rows<5>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 4: ukernel_rows<4>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 3: ukernel_rows<3>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 2: ukernel_rows<2>(k, a, b, c, ldc, n, accumulate, ep); break;
-    case 1: ukernel_rows<1>(k, a, b, c, ldc, n, accumulate, ep); break;
+    case 14: ukernel_rows<14>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 13: ukernel_rows<13>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 12: ukernel_rows<12>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 11: ukernel_rows<11>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 10: ukernel_rows<10>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 9: ukernel_rows<9>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 8: ukernel_rows<8>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 7: ukernel_rows<7>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 6: ukernel_rows<6>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 5: ukernel_rows<5>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 4: ukernel_rows<4>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 3: ukernel_rows<3>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 2: ukernel_rows<2>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 1: ukernel_rows<1>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
     default: break;
   }
 }

@@ -22,7 +22,8 @@ enum class Activation : uint8_t {
 const char* activation_name(Activation a);
 
 struct Epilogue {
-  const float* bias = nullptr;      // per output column (GEMM) / channel (conv), or nullptr
+  const float* bias = nullptr;      // per output column (MatMul/Gemm), or nullptr
+  const float* row_bias = nullptr;  // per output row (channel of an NCHW conv), or nullptr
   const float* residual = nullptr;  // added before the activation; same layout as the output
   int64_t ld_residual = 0;
   Activation act = Activation::kNone;

@@ -11,14 +11,14 @@ namespace lacuna::kernels {
 
 namespace {
 
-void scalar_ukernel(int64_t k, const float* a, const float* b, float* c, int64_t ldc, int64_t m,
-                    int64_t n, bool accumulate, const Epilogue* ep) {
+void scalar_ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+                    int64_t m, int64_t n, bool accumulate, const Epilogue* ep) {
   constexpr int kMr = 4, kNr = 16;
   float acc[kMr][kNr] = {};
   for (int64_t p = 0; p < k; ++p) {
     for (int i = 0; i < kMr; ++i) {
       const float av = a[p * kMr + i];
-      for (int j = 0; j < kNr; ++j) acc[i][j] += av * b[p * kNr + j];
+      for (int j = 0; j < kNr; ++j) acc[i][j] += av * b[p * ldb + j];
     }
   }
   for (int64_t i = 0; i < m; ++i) {
@@ -28,6 +28,7 @@ void scalar_ukernel(int64_t k, const float* a, const float* b, float* c, int64_t
       if (ep) {
         v *= ep->scale;
         if (ep->bias) v += ep->bias[j];
+        if (ep->row_bias) v += ep->row_bias[i];
         if (ep->residual) v += ep->residual[i * ep->ld_residual + j];
         v = apply_activation(ep->act, v, ep->alpha, ep->beta);
       }
@@ -135,10 +136,11 @@ void gemm_packed(const GemmKernel& k, const float* a, int64_t lda, bool a_transp
         if (last) {
           tile_ep = ep;
           if (ep.bias) tile_ep.bias = ep.bias + n0;
+          if (ep.row_bias) tile_ep.row_bias = ep.row_bias + m0;
           if (ep.residual) tile_ep.residual = ep.residual + m0 * ep.ld_residual + n0;
           epp = &tile_ep;
         }
-        k.ukernel(kc, scratch + (r0 / mr) * mr * kc, bp, c + m0 * ldc + n0, ldc, h, w, k0 > 0, epp);
+        k.ukernel(kc, scratch + (r0 / mr) * mr * kc, bp, nr, c + m0 * ldc + n0, ldc, h, w, k0 > 0, epp);
       }
     }
   }

@@ -11,10 +11,11 @@
 
 namespace lacuna::kernels {
 
-// C[m x n] (+)= A_panel[k][mr] * B_panel[k][nr], then (on the last K block) the epilogue.
-// `ep` offsets are for this tile; m <= mr and n <= nr.
-using GemmUkernel = void (*)(int64_t k, const float* a, const float* b, float* c, int64_t ldc,
-                             int64_t m, int64_t n, bool accumulate, const Epilogue* ep);
+// C[m x n] (+)= A_panel[k][mr] * B[k][0..nr) (rows of B `ldb` floats apart), then (on the last
+// K block) the epilogue. `ep` offsets are for this tile; m <= mr and n <= nr. B rows are read in
+// full (nr floats) whatever n is, so partial tiles must come from a padded (packed) B.
+using GemmUkernel = void (*)(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
+                             int64_t ldc, int64_t m, int64_t n, bool accumulate, const Epilogue* ep);
 
 struct GemmKernel {
   const char* name;

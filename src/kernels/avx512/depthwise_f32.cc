@@ -1,0 +1,11 @@
+// The depthwise loop nest compiled for AVX-512.
+#include "kernels/dense/depthwise_body.h"
+
+namespace lacuna::kernels {
+
+void depthwise_avx512(const Conv2dShape& s, const float* x, const float* w, float* y, const Epilogue& ep,
+                      int64_t b, int64_t e, float* scratch) {
+  depthwise_detail::depthwise(s, x, w, y, ep, b, e, scratch);
+}
+
+}  // namespace lacuna::kernels

@@ -1,0 +1,78 @@
+// Dense 2-D convolution in NCHW as a GEMM: Y[co, pixels] = W[co, (ci,r,s)] * im2col(X), with the
+// weights packed once into micro-kernel row panels (A) and the activations packed per tile of
+// output pixels (B, im2col on the fly; 1x1 stride-1 convolutions read X directly).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "kernels/dense/epilogue.h"
+#include "kernels/dense/gemm.h"
+
+namespace lacuna::kernels {
+
+struct Conv2dShape {
+  int64_t n = 1, c = 1, h = 1, w = 1;  // input
+  int64_t k = 1;                       // output channels
+  int64_t r = 1, s = 1;                // kernel height, width
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_t = 0, pad_l = 0;
+  int64_t dil_h = 1, dil_w = 1;
+  int64_t oh = 1, ow = 1;
+  int64_t groups = 1;
+  int64_t cg() const { return c / groups; }
+  int64_t kg() const { return k / groups; }
+  int64_t gemm_k() const { return cg() * r * s; }
+  int64_t pixels() const { return oh * ow; }
+  bool pointwise() const {
+    return r == 1 && s == 1 && stride_h == 1 && stride_w == 1 && pad_t == 0 && pad_l == 0;
+  }
+};
+
+// Rows of A packed into mr-row panels, k-major within a panel, zero-padded past the last row.
+class PackedA {
+ public:
+  PackedA() = default;
+  PackedA(const float* a, int64_t rows, int64_t k, int mr);  // a: rows x k row-major
+  int64_t rows() const { return rows_; }
+  int64_t K() const { return k_; }
+  int mr() const { return mr_; }
+  int64_t panels() const { return (rows_ + mr_ - 1) / mr_; }
+  const float* panel(int64_t p) const { return data_.get() + p * k_ * mr_; }
+  size_t bytes() const { return static_cast<size_t>(panels() * k_ * mr_) * sizeof(float); }
+
+ private:
+  int64_t rows_ = 0, k_ = 0;
+  int mr_ = 0;
+  std::shared_ptr<float> data_;
+};
+
+class DenseConv2d {
+ public:
+  // `weights` is [K, C/groups, R, S] (ONNX OIHW).
+  DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, const float* weights);
+
+  // Work items: (image, group, pixel chunk, row split). Run items [begin, end) on one thread
+  // with `scratch` of scratch_floats() floats. The epilogue's row_bias is per output channel
+  // (all K channels) and its residual is a tensor shaped like Y.
+  int64_t work_items(int threads) const;
+  void run(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end, int threads,
+           float* scratch) const;
+  int64_t scratch_floats() const;
+  size_t weight_bytes() const;
+  const GemmKernel& kernel() const { return k_; }
+
+ private:
+  void run_item(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t g, int64_t p0,
+                int64_t p1, int64_t panel_begin, int64_t panel_end, float* scratch) const;
+  void pack_b(const float* xg, int64_t p0, int64_t count, int64_t k0, int64_t kc, float* dst) const;
+
+  const GemmKernel& k_;
+  Conv2dShape s_;
+  std::vector<PackedA> weights_;  // one per group
+  int64_t chunk_pixels_;          // output pixels per work item
+  int64_t row_splits(int threads) const;
+};
+
+}  // namespace lacuna::kernels
