@@ -12,6 +12,7 @@ void register_cast_ops(Registry& r);
 void register_constant_ops(Registry& r);
 void register_reduce_ops(Registry& r);
 void register_loss_ops(Registry& r);
+void register_quantize_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -22,6 +23,7 @@ inline void register_all_ops(Registry& r) {
   register_constant_ops(r);
   register_reduce_ops(r);
   register_loss_ops(r);
+  register_quantize_ops(r);
 }
 
 }  // namespace lacuna::ops
