@@ -13,6 +13,8 @@ void register_constant_ops(Registry& r);
 void register_reduce_ops(Registry& r);
 void register_loss_ops(Registry& r);
 void register_quantize_ops(Registry& r);
+void register_qconv_ops(Registry& r);
+void register_qmatmul_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -24,6 +26,8 @@ inline void register_all_ops(Registry& r) {
   register_reduce_ops(r);
   register_loss_ops(r);
   register_quantize_ops(r);
+  register_qconv_ops(r);
+  register_qmatmul_ops(r);
 }
 
 }  // namespace lacuna::ops
