@@ -15,6 +15,8 @@ void register_loss_ops(Registry& r);
 void register_quantize_ops(Registry& r);
 void register_qconv_ops(Registry& r);
 void register_qmatmul_ops(Registry& r);
+void register_qlinear_ops(Registry& r);
+void register_qpool_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -28,6 +30,8 @@ inline void register_all_ops(Registry& r) {
   register_quantize_ops(r);
   register_qconv_ops(r);
   register_qmatmul_ops(r);
+  register_qlinear_ops(r);
+  register_qpool_ops(r);
 }
 
 }  // namespace lacuna::ops
