@@ -17,6 +17,7 @@ void register_qconv_ops(Registry& r);
 void register_qmatmul_ops(Registry& r);
 void register_qlinear_ops(Registry& r);
 void register_qpool_ops(Registry& r);
+void register_contrib_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -32,6 +33,7 @@ inline void register_all_ops(Registry& r) {
   register_qmatmul_ops(r);
   register_qlinear_ops(r);
   register_qpool_ops(r);
+  register_contrib_ops(r);
 }
 
 }  // namespace lacuna::ops
