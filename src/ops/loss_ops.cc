@@ -7,6 +7,7 @@
 #include "ops/common.h"
 #include "ops/families.h"
 #include "ops/registry.h"
+#include "ops/run_buffer.h"
 
 namespace lacuna::ops {
 
@@ -103,14 +104,15 @@ class SoftmaxCrossEntropyKernel : public LossBase {
     return Status::ok();
   }
   Status prepare(PrepareContext& ctx) override {
-    const bool wanted = ctx.num_outputs() > 1 && ctx.outputs[1].wanted;
-    if (!wanted) ctx.scratch_bytes = static_cast<size_t>(numel(ctx.shape(0))) * dtype_size(ctx.dtype(0));
+    planned_ = RunBuffer::can_plan(ctx);
+    if (planned_) ctx.scratch_bytes = static_cast<size_t>(numel(ctx.shape(0))) * dtype_size(ctx.dtype(0));
     return Status::ok();
   }
   Status run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    // Without the log_prob output, the log-probabilities go to scratch memory.
-    Tensor logp = ctx.has_output(1) ? ctx.output(1) : Tensor::wrap(x.dtype(), x.shape(), ctx.scratch);
+    // Without the log_prob output, the log-probabilities go to temporary memory.
+    RunBuffer buf(ctx, planned_ || ctx.has_output(1), ctx.has_output(1) ? 0 : x.nbytes());
+    Tensor logp = ctx.has_output(1) ? ctx.output(1) : Tensor::wrap(x.dtype(), x.shape(), buf.as<void>());
     int64_t d = 1;
     for (int i = 2; i < x.rank(); ++i) d *= x.dim(i);
     visit_float(x.dtype(), [&](auto tag) {
@@ -119,6 +121,9 @@ class SoftmaxCrossEntropyKernel : public LossBase {
     });
     return compute_nll(ctx, logp);
   }
+
+ private:
+  bool planned_ = false;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "ops/families.h"
 #include "ops/quant_common.h"
 #include "ops/registry.h"
+#include "ops/run_buffer.h"
 
 namespace lacuna::ops {
 
@@ -137,7 +138,8 @@ class QLinearConvKernel : public QConvBase {
     return Status::ok();
   }
   Status prepare(PrepareContext& ctx) override {
-    ctx.scratch_bytes = static_cast<size_t>(numel(ctx.outputs[0].shape)) * sizeof(int32_t);
+    planned_ = RunBuffer::can_plan(ctx);
+    if (planned_) ctx.scratch_bytes = static_cast<size_t>(numel(ctx.outputs[0].shape)) * sizeof(int32_t);
     return Status::ok();
   }
   Status run(RunContext& ctx) override {
@@ -146,7 +148,8 @@ class QLinearConvKernel : public QConvBase {
     const int64_t m = w.dim(0);
     const int32_t x_zp = zero_point_values(ctx.has_input(2) ? &ctx.input(2) : nullptr, 1)[0];
     const auto w_zp = zero_point_values(ctx.has_input(5) ? &ctx.input(5) : nullptr, m);
-    auto* acc = static_cast<int32_t*>(ctx.scratch);
+    RunBuffer buf(ctx, planned_, static_cast<size_t>(y.numel()) * sizeof(int32_t));
+    auto* acc = buf.as<int32_t>();
     LACUNA_RETURN_IF_ERROR(accumulate(ctx.input(0), x_zp, w, w_zp, acc));
 
     // Requantize in float like ONNX Runtime: multiplier = x_scale * w_scale[m] / y_scale.
@@ -166,6 +169,9 @@ class QLinearConvKernel : public QConvBase {
     }
     return Status::ok();
   }
+
+ private:
+  bool planned_ = false;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "ops/matmul_dims.h"
 #include "ops/quant_common.h"
 #include "ops/registry.h"
+#include "ops/run_buffer.h"
 
 namespace lacuna::ops {
 
@@ -83,7 +84,8 @@ class QLinearMatMulKernel : public KernelBase {
     return Status::ok();
   }
   Status prepare(PrepareContext& ctx) override {
-    ctx.scratch_bytes = static_cast<size_t>(numel(ctx.outputs[0].shape)) * sizeof(int32_t);
+    planned_ = RunBuffer::can_plan(ctx);
+    if (planned_) ctx.scratch_bytes = static_cast<size_t>(numel(ctx.outputs[0].shape)) * sizeof(int32_t);
     return Status::ok();
   }
   Status run(RunContext& ctx) override {
@@ -93,7 +95,8 @@ class QLinearMatMulKernel : public KernelBase {
     LACUNA_ASSIGN_OR_RETURN(MatMulDims d, matmul_dims(a.shape(), b.shape(), node_));
     const auto a_zp = zero_point_values(ctx.has_input(2) ? &ctx.input(2) : nullptr, d.m);
     const auto b_zp = zero_point_values(ctx.has_input(5) ? &ctx.input(5) : nullptr, d.n);
-    auto* acc = static_cast<int32_t*>(ctx.scratch);
+    RunBuffer buf(ctx, planned_, static_cast<size_t>(y.numel()) * sizeof(int32_t));
+    auto* acc = buf.as<int32_t>();
     batched_qgemm(a, b, d, a_zp, b_zp, acc);
 
     // Requantize in float like ONNX Runtime: multiplier = a_scale[m] * b_scale[n] / y_scale.
@@ -118,6 +121,9 @@ class QLinearMatMulKernel : public KernelBase {
     }
     return Status::ok();
   }
+
+ private:
+  bool planned_ = false;
 };
 
 }  // namespace

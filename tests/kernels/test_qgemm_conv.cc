@@ -77,6 +77,15 @@ TEST(ConvInteger, MatchesDirectConvolution) {
   }
 }
 
+TEST(ConvInteger, LargeImageSpansSeveralPositionBlocks) {
+  const Conv2d p{1, 1, 1, 1, 1, 1, 1, 1, 1};
+  const Tensor x = random_tensor(DType::kInt8, {1, 3, 23, 19}, 41, -128, 128);
+  const Tensor w = random_tensor(DType::kInt8, {2, 3, 3, 3}, 42, -128, 128);
+  auto y = run_op(make_node("ConvInteger", 4, 1, conv_attrs(p)),
+                  {x, w, Tensor::scalar<int8_t>(-4), Tensor::from_vector<int8_t>({2}, {3, -3})});
+  expect_equal(y[0], direct_conv(x, -4, w, {3, -3}, p));
+}
+
 TEST(ConvInteger, OneDimensionalAndAutoPad) {
   const Tensor x = u8({1, 1, 5}, {1, 2, 3, 4, 5});
   const Tensor w = u8({1, 1, 3}, {1, 1, 1});

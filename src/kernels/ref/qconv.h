@@ -23,12 +23,13 @@ struct ConvShape {
   }
 };
 
-// col[(c * K + k) * P + p] for c < channels, k < prod(kernel), p < prod(out_size): the input
-// value under kernel tap k at output position p, or `pad` outside the input.
+// col[(c * K + k) * count + j] for c < channels, k < prod(kernel), j < count: the input value under
+// kernel tap k at output position first + j (row-major over out_size), or `pad` outside the input.
 template <class T>
-void im2col(const T* x, int64_t channels, const ConvShape& s, T pad, T* col) {
+void im2col(const T* x, int64_t channels, const ConvShape& s, int64_t first, int64_t count, T pad, T* col) {
   const size_t nd = s.in_size.size();
-  const int64_t ksize = ConvShape::volume(s.kernel), osize = ConvShape::volume(s.out_size), isize = ConvShape::volume(s.in_size);
+  const int64_t ksize = ConvShape::volume(s.kernel);
+  const int64_t isize = ConvShape::volume(s.in_size);
   std::vector<int64_t> k(nd), o(nd);
   for (int64_t c = 0; c < channels; ++c) {
     const T* xc = x + c * isize;
@@ -37,9 +38,12 @@ void im2col(const T* x, int64_t channels, const ConvShape& s, T pad, T* col) {
         k[d] = static_cast<int64_t>(rem % static_cast<size_t>(s.kernel[d]));
         rem /= static_cast<size_t>(s.kernel[d]);
       }
-      T* row = col + (c * ksize + kk) * osize;
-      std::fill(o.begin(), o.end(), 0);
-      for (int64_t p = 0; p < osize; ++p) {
+      for (size_t d = nd, rem = static_cast<size_t>(first); d-- > 0;) {
+        o[d] = static_cast<int64_t>(rem % static_cast<size_t>(s.out_size[d]));
+        rem /= static_cast<size_t>(s.out_size[d]);
+      }
+      T* row = col + (c * ksize + kk) * count;
+      for (int64_t j = 0; j < count; ++j) {
         int64_t off = 0;
         bool inside = true;
         for (size_t d = 0; d < nd; ++d) {
@@ -47,7 +51,7 @@ void im2col(const T* x, int64_t channels, const ConvShape& s, T pad, T* col) {
           inside = inside && i >= 0 && i < s.in_size[d];
           off = off * s.in_size[d] + i;
         }
-        row[p] = inside ? xc[off] : pad;
+        row[j] = inside ? xc[off] : pad;
         for (size_t d = nd; d-- > 0;) {  // next output position
           if (++o[d] < s.out_size[d]) break;
           o[d] = 0;
@@ -57,20 +61,25 @@ void im2col(const T* x, int64_t channels, const ConvShape& s, T pad, T* col) {
   }
 }
 
-// y = conv(x - x_zp, w - w_zp[m]) in int32; w_zp has out_channels entries.
+// y = conv(x - x_zp, w - w_zp[m]) in int32; w_zp has out_channels entries. Output positions go in
+// blocks so that the im2col buffer stays small whatever the image size.
 template <class TX, class TW>
 void conv_integer(const TX* x, int32_t x_zp, const TW* w, const int32_t* w_zp, const ConvShape& s,
                   int32_t* y) {
+  constexpr int64_t kBlock = 256;
   const int64_t cg = s.in_channels / s.group, mg = s.out_channels / s.group;
-  const int64_t ksize = ConvShape::volume(s.kernel), osize = ConvShape::volume(s.out_size), isize = ConvShape::volume(s.in_size);
-  const int64_t rows = cg * ksize;
-  std::vector<TX> col(static_cast<size_t>(rows * osize));
-  const std::vector<int32_t> col_zp(static_cast<size_t>(osize), x_zp);
+  const int64_t osize = ConvShape::volume(s.out_size), isize = ConvShape::volume(s.in_size);
+  const int64_t rows = cg * ConvShape::volume(s.kernel);
+  std::vector<TX> col(static_cast<size_t>(rows * std::min(kBlock, osize)));
+  const std::vector<int32_t> col_zp(static_cast<size_t>(kBlock), x_zp);
   for (int64_t n = 0; n < s.batch; ++n) {
     for (int64_t g = 0; g < s.group; ++g) {
-      im2col(x + (n * s.in_channels + g * cg) * isize, cg, s, static_cast<TX>(x_zp), col.data());
-      qgemm_s32(mg, osize, rows, w + g * mg * rows, rows, w_zp + g * mg, col.data(), osize,
-                col_zp.data(), y + (n * s.out_channels + g * mg) * osize, osize);
+      for (int64_t p = 0; p < osize; p += kBlock) {
+        const int64_t count = std::min(kBlock, osize - p);
+        im2col(x + (n * s.in_channels + g * cg) * isize, cg, s, p, count, static_cast<TX>(x_zp), col.data());
+        qgemm_s32(mg, count, rows, w + g * mg * rows, rows, w_zp + g * mg, col.data(), count, col_zp.data(),
+                  y + (n * s.out_channels + g * mg) * osize + p, osize);
+      }
     }
   }
 }
