@@ -48,7 +48,7 @@ class QConvBase : public KernelBase {
     s.in_channels = x[1];
     s.out_channels = w[0];
     s.group = group_;
-    if (s.in_channels != w[1] * group_ || s.out_channels % group_ != 0) {
+    if (s.in_channels % group_ != 0 || s.in_channels / group_ != w[1] || s.out_channels % group_ != 0) {
       return bad_input("channels do not match: input " + shape_to_string(x) + ", weight " +
                        shape_to_string(w) + ", group " + std::to_string(group_));
     }

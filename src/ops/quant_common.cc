@@ -82,9 +82,15 @@ Expected<Window> window_geometry(const std::vector<int64_t>& in, const std::vect
   w.pads_begin.assign(nd, 0);
   w.pads_end.assign(nd, 0);
   w.out.assign(nd, 0);
+  // Bounding the attributes keeps every product below int64 overflow.
+  constexpr int64_t kLimit = int64_t{1} << 31;
+  for (int64_t p : pads) {
+    if (p < 0 || p > kLimit) return bad("pads must be in [0, 2^31]");
+  }
   for (size_t d = 0; d < nd; ++d) {
-    if (kernel[d] <= 0 || strides[d] <= 0 || dilations[d] <= 0) {
-      return bad("kernel sizes, strides and dilations must be positive");
+    if (kernel[d] <= 0 || strides[d] <= 0 || dilations[d] <= 0 || kernel[d] > kLimit || strides[d] > kLimit ||
+        dilations[d] > kLimit) {
+      return bad("kernel sizes, strides and dilations must be in [1, 2^31]");
     }
     const int64_t span = (kernel[d] - 1) * dilations[d] + 1;
     const int64_t s = strides[d];
@@ -101,7 +107,6 @@ Expected<Window> window_geometry(const std::vector<int64_t>& in, const std::vect
       if (!pads.empty()) {
         w.pads_begin[d] = pads[d];
         w.pads_end[d] = pads[d + nd];
-        if (pads[d] < 0 || pads[d + nd] < 0) return bad("pads must not be negative");
       }
       const int64_t room = in[d] + w.pads_begin[d] + w.pads_end[d] - span;
       if (room < 0) {

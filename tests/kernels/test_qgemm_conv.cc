@@ -101,6 +101,12 @@ TEST(ConvInteger, BadShapesAreErrors) {
   EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1), {x, u8({1, 2, 4, 4}, std::vector<uint8_t>(32, 1))}).is_ok());
   EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"group", Attribute::of_int(2)}}),
                           {x, u8({3, 1, 2, 2}, std::vector<uint8_t>(12, 1))}).is_ok());
+  const Tensor w = u8({1, 2, 2, 2}, std::vector<uint8_t>(8, 1));
+  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"group", Attribute::of_int(int64_t{1} << 62)}}), {x, w}).is_ok());
+  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"strides", Attribute::of_ints({int64_t{1} << 62, 1})}}),
+                          {x, w}).is_ok());
+  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"pads", Attribute::of_ints({-1, 0, 0, 0})}}), {x, w}).is_ok());
+  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"auto_pad", Attribute::of_string("FULL")}}), {x, w}).is_ok());
 }
 
 TEST(QLinearConv, PerChannelRequantizationMatchesOracle) {
