@@ -39,7 +39,9 @@ class SkipLayerNormKernel : public KernelBase {
     bool ok = !skip.empty() && skip.size() <= x.size();
     for (size_t i = 0; ok && i < skip.size(); ++i) ok = skip[skip.size() - 1 - i] == x[x.size() - 1 - i];
     if (ok && numel(skip) == 0 && numel(x) != 0) ok = false;
-    if (!ok) return ctx.bad_input("skip shape " + shape_to_string(skip) + " does not fit input " + shape_to_string(x));
+    if (!ok)
+      return ctx.bad_input("skip shape " + shape_to_string(skip) + " does not fit input " +
+                           shape_to_string(x));
     for (int i : {2, 3, 4}) {
       if (i >= 3 && !ctx.has_input(i)) continue;
       LACUNA_RETURN_IF_ERROR(ctx.expect_input(i, {t}));
@@ -65,8 +67,8 @@ class SkipLayerNormKernel : public KernelBase {
       using T = typename decltype(tag)::type;
       auto in = [&](int i) { return ctx.has_input(i) ? ctx.input(i).data<T>() : nullptr; };
       auto out = [&](int i) { return ctx.has_output(i) ? ctx.output(i).data<T>() : nullptr; };
-      ref::skip_layer_norm(x.data<T>(), in(1), skip_rows, in(2), in(3), in(4), rows, hidden, eps, out(0), out(1),
-                           out(2), out(3));
+      ref::skip_layer_norm(x.data<T>(), in(1), skip_rows, in(2), in(3), in(4), rows, hidden, eps, out(0),
+                           out(1), out(2), out(3));
     });
     return Status::ok();
   }
@@ -101,8 +103,8 @@ class BiasGeluKernel : public KernelBase {
     const Tensor* bias = ctx.has_input(1) ? &ctx.input(1) : nullptr;
     visit_float(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      ref::bias_gelu(x.data<T>(), bias ? bias->data<T>() : nullptr, x.numel(), bias ? bias->numel() : 1, kTanh,
-                     ctx.output(0).data<T>());
+      ref::bias_gelu(x.data<T>(), bias ? bias->data<T>() : nullptr, x.numel(), bias ? bias->numel() : 1,
+                     kTanh, ctx.output(0).data<T>());
     });
     return Status::ok();
   }

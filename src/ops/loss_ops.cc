@@ -22,10 +22,15 @@ class LossBase : public KernelBase {
 
   Status init() {
     const std::string r = attr_string("reduction", "mean");
-    if (r == "none") reduction_ = ref::LossReduction::kNone;
-    else if (r == "sum") reduction_ = ref::LossReduction::kSum;
-    else if (r == "mean") reduction_ = ref::LossReduction::kMean;
-    else return error("reduction must be none, sum or mean, not '" + r + "'");
+    if (r == "none") {
+      reduction_ = ref::LossReduction::kNone;
+    } else if (r == "sum") {
+      reduction_ = ref::LossReduction::kSum;
+    } else if (r == "mean") {
+      reduction_ = ref::LossReduction::kMean;
+    } else {
+      return error("reduction must be none, sum or mean, not '" + r + "'");
+    }
     has_ignore_ = attr("ignore_index") != nullptr;
     ignore_ = attr_int("ignore_index", 0);
     return Status::ok();
@@ -72,13 +77,17 @@ class LossBase : public KernelBase {
       using T = typename decltype(tag)::type;
       const T* w = weight ? weight->data<T>() : nullptr;
       T* y = ctx.output(0).data<T>();
-      if (target.dtype() == DType::kInt32) bad = ref::nll_loss(logp.data<T>(), target.data<int32_t>(), w, p, y);
-      else bad = ref::nll_loss(logp.data<T>(), target.data<int64_t>(), w, p, y);
+      if (target.dtype() == DType::kInt32) {
+        bad = ref::nll_loss(logp.data<T>(), target.data<int32_t>(), w, p, y);
+      } else {
+        bad = ref::nll_loss(logp.data<T>(), target.data<int64_t>(), w, p, y);
+      }
     });
     if (!ok) return dtype_not_supported(logp.dtype());
     if (bad >= 0) {
       return ctx.error("target " + std::to_string(target.to_int64_vector()[static_cast<size_t>(bad)]) +
-                       " at position " + std::to_string(bad) + " is outside [0, " + std::to_string(p.c) + ")");
+                       " at position " + std::to_string(bad) + " is outside [0, " + std::to_string(p.c) +
+                       ")");
     }
     return Status::ok();
   }

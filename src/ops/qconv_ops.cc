@@ -79,10 +79,15 @@ class QConvBase : public KernelBase {
                     int32_t* acc) const {
     LACUNA_ASSIGN_OR_RETURN(ref::ConvShape s, geometry(x.shape(), w.shape()));
     const bool xs = x.dtype() == DType::kInt8, ws = w.dtype() == DType::kInt8;
-    if (xs && ws) ref::conv_integer(x.data<int8_t>(), x_zp, w.data<int8_t>(), w_zp.data(), s, acc);
-    else if (xs) ref::conv_integer(x.data<int8_t>(), x_zp, w.data<uint8_t>(), w_zp.data(), s, acc);
-    else if (ws) ref::conv_integer(x.data<uint8_t>(), x_zp, w.data<int8_t>(), w_zp.data(), s, acc);
-    else ref::conv_integer(x.data<uint8_t>(), x_zp, w.data<uint8_t>(), w_zp.data(), s, acc);
+    if (xs && ws) {
+      ref::conv_integer(x.data<int8_t>(), x_zp, w.data<int8_t>(), w_zp.data(), s, acc);
+    } else if (xs) {
+      ref::conv_integer(x.data<int8_t>(), x_zp, w.data<uint8_t>(), w_zp.data(), s, acc);
+    } else if (ws) {
+      ref::conv_integer(x.data<uint8_t>(), x_zp, w.data<int8_t>(), w_zp.data(), s, acc);
+    } else {
+      ref::conv_integer(x.data<uint8_t>(), x_zp, w.data<uint8_t>(), w_zp.data(), s, acc);
+    }
     return Status::ok();
   }
 

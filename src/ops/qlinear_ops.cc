@@ -46,8 +46,8 @@ class QLinearBinaryKernel : public KernelBase {
       ref::qlinear_binary(a.data<int8_t>(), a.shape(), qa, b.data<int8_t>(), b.shape(), qb, c.data<int8_t>(),
                           c.shape(), qc, kMul);
     } else {
-      ref::qlinear_binary(a.data<uint8_t>(), a.shape(), qa, b.data<uint8_t>(), b.shape(), qb, c.data<uint8_t>(),
-                          c.shape(), qc, kMul);
+      ref::qlinear_binary(a.data<uint8_t>(), a.shape(), qa, b.data<uint8_t>(), b.shape(), qb,
+                          c.data<uint8_t>(), c.shape(), qc, kMul);
     }
     return Status::ok();
   }
@@ -80,8 +80,11 @@ class QLinearUnaryKernel : public KernelBase {
       if (leaky) return v >= 0.f ? v : v * alpha;
       return v >= 0.f ? 1.f / (1.f + std::exp(-v)) : std::exp(v) / (1.f + std::exp(v));
     };
-    if (x.dtype() == DType::kInt8) ref::qlinear_lookup(x.data<int8_t>(), x.numel(), qx, qy, f, y.data<int8_t>());
-    else ref::qlinear_lookup(x.data<uint8_t>(), x.numel(), qx, qy, f, y.data<uint8_t>());
+    if (x.dtype() == DType::kInt8) {
+      ref::qlinear_lookup(x.data<int8_t>(), x.numel(), qx, qy, f, y.data<int8_t>());
+    } else {
+      ref::qlinear_lookup(x.data<uint8_t>(), x.numel(), qx, qy, f, y.data<uint8_t>());
+    }
     return Status::ok();
   }
 
@@ -131,7 +134,9 @@ class QLinearConcatKernel : public KernelBase {
       }
       bool ok = s.size() == out.size();
       for (size_t d = 0; ok && d < s.size(); ++d) ok = static_cast<int>(d) == axis || s[d] == out[d];
-      if (!ok) return ctx.bad_input("input shapes " + shape_to_string(out) + " and " + shape_to_string(s) + " differ");
+      if (!ok)
+        return ctx.bad_input("input shapes " + shape_to_string(out) + " and " + shape_to_string(s) +
+                             " differ");
       out[static_cast<size_t>(axis)] += s[static_cast<size_t>(axis)];
     }
     ctx.set_output(0, t, std::move(out));

@@ -30,10 +30,15 @@ void batched_qgemm(const Tensor& a, const Tensor& b, const MatMulDims& d, const 
                      b_zp.data(), acc + o * d.m * d.n, d.n);
     };
     const bool as = a.dtype() == DType::kInt8, bs = b.dtype() == DType::kInt8;
-    if (as && bs) run(a.data<int8_t>(), b.data<int8_t>());
-    else if (as) run(a.data<int8_t>(), b.data<uint8_t>());
-    else if (bs) run(a.data<uint8_t>(), b.data<int8_t>());
-    else run(a.data<uint8_t>(), b.data<uint8_t>());
+    if (as && bs) {
+      run(a.data<int8_t>(), b.data<int8_t>());
+    } else if (as) {
+      run(a.data<int8_t>(), b.data<uint8_t>());
+    } else if (bs) {
+      run(a.data<uint8_t>(), b.data<int8_t>());
+    } else {
+      run(a.data<uint8_t>(), b.data<uint8_t>());
+    }
   };
   if (d.batch.empty()) {
     one(0, {0, 0});
@@ -108,7 +113,8 @@ class QLinearMatMulKernel : public KernelBase {
     const int64_t batches = d.m * d.n == 0 ? 0 : y.numel() / (d.m * d.n);
     for (int64_t row = 0; row < d.m; ++row) {
       for (int64_t col = 0; col < d.n; ++col) {
-        mult[static_cast<size_t>(col)] = a_scale[static_cast<size_t>(row)] * b_scale[static_cast<size_t>(col)] / y_scale;
+        mult[static_cast<size_t>(col)] =
+            a_scale[static_cast<size_t>(row)] * b_scale[static_cast<size_t>(col)] / y_scale;
       }
       for (int64_t bi = 0; bi < batches; ++bi) {
         const int64_t off = (bi * d.m + row) * d.n;

@@ -22,7 +22,8 @@ class QPoolBase : public KernelBase {
  protected:
   Status check_inputs(const InferContext& ctx) const {
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kInt8, DType::kUint8}));
-    if (ctx.rank(0) < 3) return ctx.bad_input("input must have rank >= 3, got " + shape_to_string(ctx.shape(0)));
+    if (ctx.rank(0) < 3)
+      return ctx.bad_input("input must have rank >= 3, got " + shape_to_string(ctx.shape(0)));
     LACUNA_RETURN_IF_ERROR(check_scale(ctx, 1, 0, "x_scale"));
     LACUNA_RETURN_IF_ERROR(check_zero_point(ctx, 2, ctx.dtype(0), 0, "x_zero_point"));
     LACUNA_RETURN_IF_ERROR(check_scale(ctx, 3, 0, "y_scale"));
@@ -109,8 +110,11 @@ class QLinearAveragePoolKernel : public QPoolBase {
     Tensor& y = ctx.output(0);
     LACUNA_ASSIGN_OR_RETURN(ref::PoolShape s, geometry(x.shape()));
     const ref::QParams qx = qparams(ctx, 1, 2), qy = qparams(ctx, 3, 4);
-    if (x.dtype() == DType::kInt8) ref::qlinear_avg_pool(x.data<int8_t>(), s, qx, qy, y.data<int8_t>());
-    else ref::qlinear_avg_pool(x.data<uint8_t>(), s, qx, qy, y.data<uint8_t>());
+    if (x.dtype() == DType::kInt8) {
+      ref::qlinear_avg_pool(x.data<int8_t>(), s, qx, qy, y.data<int8_t>());
+    } else {
+      ref::qlinear_avg_pool(x.data<uint8_t>(), s, qx, qy, y.data<uint8_t>());
+    }
     return Status::ok();
   }
 
@@ -119,10 +123,11 @@ class QLinearAveragePoolKernel : public QPoolBase {
     ref::PoolShape s;
     split(x, &s.batch, &s.channels, &s.in_size);
     if (kernel_.size() != s.in_size.size()) {
-      return error("kernel_shape has " + std::to_string(kernel_.size()) + " dims for input " + shape_to_string(x));
+      return error("kernel_shape has " + std::to_string(kernel_.size()) + " dims for input " +
+                   shape_to_string(x));
     }
-    LACUNA_ASSIGN_OR_RETURN(Window w, window_geometry(s.in_size, kernel_, strides_, {}, pads_, auto_pad_,
-                                                      ceil_mode_, node_));
+    LACUNA_ASSIGN_OR_RETURN(
+        Window w, window_geometry(s.in_size, kernel_, strides_, {}, pads_, auto_pad_, ceil_mode_, node_));
     s.channels_last = channels_last_;
     s.count_include_pad = count_include_pad_;
     s.kernel = w.kernel;
@@ -144,7 +149,8 @@ class QLinearAveragePoolKernel : public QPoolBase {
 void register_qpool_ops(Registry& r) {
   r.add("com.microsoft", "QLinearGlobalAveragePool",
         make_impl<QLinearGlobalAveragePoolKernel>("qlinear_global_average_pool_ref"));
-  r.add("com.microsoft", "QLinearAveragePool", make_impl<QLinearAveragePoolKernel>("qlinear_average_pool_ref"));
+  r.add("com.microsoft", "QLinearAveragePool",
+        make_impl<QLinearAveragePoolKernel>("qlinear_average_pool_ref"));
 }
 
 }  // namespace lacuna::ops

@@ -62,7 +62,6 @@ DType zero_point_dtype(const InferContext& ctx, int i) {
   return ctx.has_input(i) ? ctx.dtype(i) : DType::kUint8;
 }
 
-
 Expected<Window> window_geometry(const std::vector<int64_t>& in, const std::vector<int64_t>& kernel,
                                  std::vector<int64_t> strides, std::vector<int64_t> dilations,
                                  const std::vector<int64_t>& pads, const std::string& auto_pad,

@@ -33,7 +33,6 @@ kernels::ref::QParams qparams(const RunContext& ctx, int scale, int zero_point);
 // The output dtype given an optional zero-point input (uint8 when omitted).
 DType zero_point_dtype(const InferContext& ctx, int i);
 
-
 // The spatial geometry of a convolution or pooling window.
 struct Window {
   std::vector<int64_t> kernel, strides, dilations, pads_begin, pads_end, out;

@@ -85,7 +85,8 @@ class QuantizeLinearKernel : public LinearQuantBase {
     const float* xp = x.data<float>();
     if (x.dtype() == DType::kInt32) {  // int32 inputs quantize through float, like ONNX Runtime
       xf.resize(static_cast<size_t>(x.numel()));
-      for (int64_t i = 0; i < x.numel(); ++i) xf[static_cast<size_t>(i)] = static_cast<float>(x.data<int32_t>()[i]);
+      for (int64_t i = 0; i < x.numel(); ++i)
+        xf[static_cast<size_t>(i)] = static_cast<float>(x.data<int32_t>()[i]);
       xp = xf.data();
     }
     if (y.dtype() == DType::kInt8) {
@@ -115,9 +116,15 @@ class DequantizeLinearKernel : public LinearQuantBase {
     const std::vector<float> sc = scale_values(scale, s.channels);
     const std::vector<int32_t> zv = zero_point_values(zp, s.channels);
     switch (x.dtype()) {
-      case DType::kInt8: ref::dequantize_linear(x.data<int8_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y); break;
-      case DType::kUint8: ref::dequantize_linear(x.data<uint8_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y); break;
-      default: ref::dequantize_linear(x.data<int32_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y); break;
+      case DType::kInt8:
+        ref::dequantize_linear(x.data<int8_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y);
+        break;
+      case DType::kUint8:
+        ref::dequantize_linear(x.data<uint8_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y);
+        break;
+      default:
+        ref::dequantize_linear(x.data<int32_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y);
+        break;
     }
     return Status::ok();
   }

@@ -44,8 +44,11 @@ class ReduceKernel : public KernelBase {
     }
     Shape out;
     for (size_t d = 0; d < in.size(); ++d) {
-      if (!ax.reduce[d]) out.push_back(in[d]);
-      else if (keepdims_) out.push_back(1);
+      if (!ax.reduce[d]) {
+        out.push_back(in[d]);
+      } else if (keepdims_) {
+        out.push_back(1);
+      }
     }
     ctx.set_output(0, t, std::move(out));
     return Status::ok();
@@ -122,8 +125,11 @@ class ArgKernel : public KernelBase {
     if (in[static_cast<size_t>(axis)] == 0) return ctx.bad_input("cannot take the arg of an empty axis");
     Shape out;
     for (size_t d = 0; d < in.size(); ++d) {
-      if (static_cast<int>(d) != axis) out.push_back(in[d]);
-      else if (keepdims_) out.push_back(1);
+      if (static_cast<int>(d) != axis) {
+        out.push_back(in[d]);
+      } else if (keepdims_) {
+        out.push_back(1);
+      }
     }
     ctx.set_output(0, DType::kInt64, std::move(out));
     return Status::ok();

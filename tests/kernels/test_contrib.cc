@@ -42,18 +42,24 @@ TEST(SkipLayerNormalization, SkipBroadcastsOverBatch) {
     }
     for (double e : s) v += (e - m) * (e - m) / 8;
     for (int h = 0; h < 8; ++h) {
-      EXPECT_NEAR(y[0].data<float>()[r * 8 + h], (s[h] - m) / std::sqrt(v + 1e-12) * gamma.data<float>()[h], 1e-5);
+      EXPECT_NEAR(y[0].data<float>()[r * 8 + h], (s[h] - m) / std::sqrt(v + 1e-12) * gamma.data<float>()[h],
+                  1e-5);
     }
   }
-  EXPECT_FALSE(try_run_op(make_node("SkipLayerNormalization", 3, 1, {}, kMs), {x, f32({4}, {0, 0, 0, 0}), gamma}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("SkipLayerNormalization", 3, 1, {}, kMs), {x, skip, f32({2}, {1, 1})}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("SkipLayerNormalization", 3, 1, {}, kMs), {x, f32({4}, {0, 0, 0, 0}), gamma})
+          .is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("SkipLayerNormalization", 3, 1, {}, kMs), {x, skip, f32({2}, {1, 1})}).is_ok());
 }
 
 TEST(BiasGelu, ErfForm) {
   auto y = run_op(make_node("BiasGelu", 2, 1, {}, kMs), {f32({2, 2}, {0, 1, -1, 2}), f32({2}, {1, -1})});
   auto g = [](double v) { return static_cast<float>(0.5 * v * (1 + std::erf(v / std::sqrt(2.0)))); };
   expect_close(y[0], f32({2, 2}, {g(1), g(0), g(0), g(1)}));
-  EXPECT_FALSE(try_run_op(make_node("BiasGelu", 2, 1, {}, kMs), {f32({2, 2}, {0, 1, -1, 2}), f32({3}, {1, 1, 1})}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("BiasGelu", 2, 1, {}, kMs), {f32({2, 2}, {0, 1, -1, 2}), f32({3}, {1, 1, 1})})
+          .is_ok());
 }
 
 TEST(FastGelu, TanhFormWithAndWithoutBias) {
@@ -91,7 +97,8 @@ TEST(FusedMatMul, TransposesAndAlpha) {
       const Tensor a = random_tensor(DType::kFloat32, ta ? Shape{2, 5, 3} : Shape{2, 3, 5}, 10 + ta);
       const Tensor b = random_tensor(DType::kFloat32, tb ? Shape{2, 4, 5} : Shape{2, 5, 4}, 20 + tb);
       auto y = run_op(make_node("FusedMatMul", 2, 1,
-                                {{"transA", Attribute::of_int(ta)}, {"transB", Attribute::of_int(tb)},
+                                {{"transA", Attribute::of_int(ta)},
+                                 {"transB", Attribute::of_int(tb)},
                                  {"alpha", Attribute::of_float(0.5f)}},
                                 kMs),
                       {a, b});
@@ -107,8 +114,12 @@ TEST(FusedMatMul, BroadcastAndErrors) {
   Tensor b3(DType::kFloat32, {3, 4, 5});
   for (int i = 0; i < 3; ++i) std::copy_n(b.data<float>(), 20, b3.data<float>() + i * 20);
   expect_close(y[0], naive(a, b3, false, false, 1.f), 1e-5, 1e-6);
-  EXPECT_FALSE(try_run_op(make_node("FusedMatMul", 2, 1, {}, kMs), {a, random_tensor(DType::kFloat32, {5, 4}, 3)}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("FusedMatMul", 2, 1, {{"transBatchA", Attribute::of_int(1)}}, kMs), {a, b}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("FusedMatMul", 2, 1, {}, kMs), {a, random_tensor(DType::kFloat32, {5, 4}, 3)})
+          .is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("FusedMatMul", 2, 1, {{"transBatchA", Attribute::of_int(1)}}, kMs), {a, b})
+          .is_ok());
 }
 
 }  // namespace

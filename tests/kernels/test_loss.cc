@@ -45,7 +45,7 @@ TEST(NllLoss, SpatialDimsAndInt32Targets) {
 }
 
 TEST(NllLoss, BadInputIsAnError) {
-  EXPECT_FALSE(try_run_op(nll("mean"), {logp(), i64({2}, {3, 0})}).is_ok());   // target out of range
+  EXPECT_FALSE(try_run_op(nll("mean"), {logp(), i64({2}, {3, 0})}).is_ok());     // target out of range
   EXPECT_FALSE(try_run_op(nll("mean"), {logp(), i64({3}, {0, 0, 0})}).is_ok());  // shape mismatch
   EXPECT_FALSE(try_run_op(nll("mean", 3), {logp(), i64({2}, {0, 0}), f32({2}, {1, 1})}).is_ok());
   EXPECT_FALSE(try_run_op(nll("average"), {logp(), i64({2}, {0, 0})}).is_ok());

@@ -17,7 +17,8 @@ Tensor f32(Shape s, std::vector<float> v) { return Tensor::from_vector<float>(st
 struct Conv2d {
   int64_t group = 1, sh = 1, sw = 1, dh = 1, dw = 1, pt = 0, pl = 0, pb = 0, pr = 0;
 };
-Tensor direct_conv(const Tensor& x, int32_t xz, const Tensor& w, const std::vector<int32_t>& wz, const Conv2d& p) {
+Tensor direct_conv(const Tensor& x, int32_t xz, const Tensor& w, const std::vector<int32_t>& wz,
+                   const Conv2d& p) {
   const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3);
   const int64_t m = w.dim(0), cg = w.dim(1), kh = w.dim(2), kw = w.dim(3);
   const int64_t oh = (h + p.pt + p.pb - ((kh - 1) * p.dh + 1)) / p.sh + 1;
@@ -38,7 +39,8 @@ Tensor direct_conv(const Tensor& x, int32_t xz, const Tensor& w, const std::vect
                 const int64_t yy = i * p.sh - p.pt + a * p.dh, xx = j * p.sw - p.pl + bb * p.dw;
                 if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
                 const int64_t xval = xv[static_cast<size_t>(((b * c + g * cg + ic) * h + yy) * wd + xx)] - xz;
-                const int64_t wval = wv[static_cast<size_t>(((oc * cg + ic) * kh + a) * kw + bb)] - wz[static_cast<size_t>(oc)];
+                const int64_t wval = wv[static_cast<size_t>(((oc * cg + ic) * kh + a) * kw + bb)] -
+                                     wz[static_cast<size_t>(oc)];
                 acc += xval * wval;
               }
           y.data<int32_t>()[((b * m + oc) * oh + i) * ow + j] = static_cast<int32_t>(acc);
@@ -65,15 +67,18 @@ TEST(ConvInteger, OnnxExample) {
 }
 
 TEST(ConvInteger, MatchesDirectConvolution) {
-  const Conv2d cases[] = {
-      {1, 1, 1, 1, 1, 0, 0, 0, 0}, {2, 2, 1, 1, 2, 1, 0, 2, 1}, {4, 1, 2, 2, 1, 1, 1, 1, 1}, {1, 3, 3, 1, 1, 2, 2, 0, 0}};
+  const Conv2d cases[] = {{1, 1, 1, 1, 1, 0, 0, 0, 0},
+                          {2, 2, 1, 1, 2, 1, 0, 2, 1},
+                          {4, 1, 2, 2, 1, 1, 1, 1, 1},
+                          {1, 3, 3, 1, 1, 2, 2, 0, 0}};
   uint64_t seed = 1;
   for (const Conv2d& p : cases) {
     const Tensor x = random_tensor(DType::kUint8, {2, 4, 7, 6}, seed++, 0, 256);
     const Tensor w = random_tensor(DType::kInt8, {8, 4 / p.group, 3, 2}, seed++, -128, 128);
     const Tensor wz = Tensor::from_vector<int8_t>({8}, {0, 1, -1, 5, -7, 3, 2, -128});
     auto y = run_op(make_node("ConvInteger", 4, 1, conv_attrs(p)), {x, w, Tensor::scalar<uint8_t>(131), wz});
-    expect_equal(y[0], direct_conv(x, 131, w, {0, 1, -1, 5, -7, 3, 2, -128}, p), "group " + std::to_string(p.group));
+    expect_equal(y[0], direct_conv(x, 131, w, {0, 1, -1, 5, -7, 3, 2, -128}, p),
+                 "group " + std::to_string(p.group));
   }
 }
 
@@ -97,16 +102,27 @@ TEST(ConvInteger, OneDimensionalAndAutoPad) {
 
 TEST(ConvInteger, BadShapesAreErrors) {
   const Tensor x = u8({1, 2, 3, 3}, std::vector<uint8_t>(18, 1));
-  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1), {x, u8({1, 3, 2, 2}, std::vector<uint8_t>(12, 1))}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1), {x, u8({1, 2, 4, 4}, std::vector<uint8_t>(32, 1))}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("ConvInteger", 2, 1), {x, u8({1, 3, 2, 2}, std::vector<uint8_t>(12, 1))}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("ConvInteger", 2, 1), {x, u8({1, 2, 4, 4}, std::vector<uint8_t>(32, 1))}).is_ok());
   EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"group", Attribute::of_int(2)}}),
-                          {x, u8({3, 1, 2, 2}, std::vector<uint8_t>(12, 1))}).is_ok());
+                          {x, u8({3, 1, 2, 2}, std::vector<uint8_t>(12, 1))})
+                   .is_ok());
   const Tensor w = u8({1, 2, 2, 2}, std::vector<uint8_t>(8, 1));
-  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"group", Attribute::of_int(int64_t{1} << 62)}}), {x, w}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"strides", Attribute::of_ints({int64_t{1} << 62, 1})}}),
-                          {x, w}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"pads", Attribute::of_ints({-1, 0, 0, 0})}}), {x, w}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("ConvInteger", 2, 1, {{"auto_pad", Attribute::of_string("FULL")}}), {x, w}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("ConvInteger", 2, 1, {{"group", Attribute::of_int(int64_t{1} << 62)}}), {x, w})
+          .is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("ConvInteger", 2, 1, {{"strides", Attribute::of_ints({int64_t{1} << 62, 1})}}),
+                 {x, w})
+          .is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("ConvInteger", 2, 1, {{"pads", Attribute::of_ints({-1, 0, 0, 0})}}), {x, w})
+          .is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("ConvInteger", 2, 1, {{"auto_pad", Attribute::of_string("FULL")}}), {x, w})
+          .is_ok());
 }
 
 TEST(QLinearConv, PerChannelRequantizationMatchesOracle) {
@@ -127,7 +143,8 @@ TEST(QLinearConv, PerChannelRequantizationMatchesOracle) {
   for (int64_t i = 0; i < acc.numel(); ++i) {
     const int64_t m = i / spatial;
     const float mult = x_scale * w_scale.data<float>()[m] / y_scale;
-    const float v = std::nearbyint(static_cast<float>(acc.data<int32_t>()[i] + bias.data<int32_t>()[m]) * mult) + y_zp;
+    const float v =
+        std::nearbyint(static_cast<float>(acc.data<int32_t>()[i] + bias.data<int32_t>()[m]) * mult) + y_zp;
     want.data<uint8_t>()[i] = static_cast<uint8_t>(std::fmin(std::fmax(v, 0.f), 255.f));
   }
   expect_equal(y[0], want);
@@ -136,16 +153,18 @@ TEST(QLinearConv, PerChannelRequantizationMatchesOracle) {
 TEST(QLinearConv, BadScaleShapeIsAnError) {
   const Tensor x = u8({1, 1, 3, 3}, std::vector<uint8_t>(9, 1));
   const Tensor w = u8({2, 1, 2, 2}, std::vector<uint8_t>(8, 1));
-  EXPECT_FALSE(try_run_op(make_node("QLinearConv", 8, 1),
-                          {x, Tensor::scalar<float>(1.f), Tensor::scalar<uint8_t>(0), w, f32({3}, {1, 1, 1}),
-                           Tensor::scalar<uint8_t>(0), Tensor::scalar<float>(1.f), Tensor::scalar<uint8_t>(0)})
-                   .is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("QLinearConv", 8, 1),
+                 {x, Tensor::scalar<float>(1.f), Tensor::scalar<uint8_t>(0), w, f32({3}, {1, 1, 1}),
+                  Tensor::scalar<uint8_t>(0), Tensor::scalar<float>(1.f), Tensor::scalar<uint8_t>(0)})
+          .is_ok());
 }
 
 TEST(MatMulInteger, OnnxExample) {
   const Tensor a = u8({4, 3}, {11, 7, 3, 10, 6, 2, 9, 5, 1, 8, 4, 0});
   const Tensor b = u8({3, 2}, {1, 4, 2, 5, 3, 6});
-  auto y = run_op(make_node("MatMulInteger", 4, 1), {a, b, Tensor::scalar<uint8_t>(12), Tensor::scalar<uint8_t>(0)});
+  auto y = run_op(make_node("MatMulInteger", 4, 1),
+                  {a, b, Tensor::scalar<uint8_t>(12), Tensor::scalar<uint8_t>(0)});
   expect_equal(y[0], i32({4, 2}, {-38, -83, -44, -98, -50, -113, -56, -128}));
 }
 
@@ -161,7 +180,8 @@ TEST(MatMulInteger, BroadcastBatchPerColumnZeroPointAndVectors) {
         for (int64_t n = 0; n < 5; ++n) {
           int32_t acc = 0;
           for (int64_t k = 0; k < 4; ++k) {
-            acc += (a.data<int8_t>()[(i * 3 + m) * 4 + k] + 3) * (b.data<uint8_t>()[(j * 4 + k) * 5 + n] - bz[n]);
+            acc += (a.data<int8_t>()[(i * 3 + m) * 4 + k] + 3) *
+                   (b.data<uint8_t>()[(j * 4 + k) * 5 + n] - bz[n]);
           }
           EXPECT_EQ(y[0].data<int32_t>()[((i * 3 + j) * 3 + m) * 5 + n], acc);
         }
@@ -170,24 +190,27 @@ TEST(MatMulInteger, BroadcastBatchPerColumnZeroPointAndVectors) {
   expect_equal(v[0], i32({2}, {7, 10}));
   v = run_op(make_node("MatMulInteger", 2, 1), {u8({2, 2}, {1, 2, 3, 4}), u8({2}, {1, 2})});
   expect_equal(v[0], i32({2}, {5, 11}));
-  EXPECT_FALSE(try_run_op(make_node("MatMulInteger", 2, 1), {u8({2, 3}, {1, 2, 3, 4, 5, 6}), u8({2}, {1, 2})}).is_ok());
+  EXPECT_FALSE(try_run_op(make_node("MatMulInteger", 2, 1), {u8({2, 3}, {1, 2, 3, 4, 5, 6}), u8({2}, {1, 2})})
+                   .is_ok());
 }
 
 TEST(QLinearMatMul, OnnxExample) {
   const Tensor a = u8({2, 4}, {208, 236, 0, 238, 3, 214, 255, 29});
   const Tensor b = u8({4, 3}, {152, 51, 244, 60, 26, 255, 0, 127, 246, 127, 254, 247});
-  auto y = run_op(make_node("QLinearMatMul", 8, 1),
-                  {a, Tensor::scalar<float>(0.0066f), Tensor::scalar<uint8_t>(113), b, Tensor::scalar<float>(0.00705f),
-                   Tensor::scalar<uint8_t>(114), Tensor::scalar<float>(0.0107f), Tensor::scalar<uint8_t>(118)});
+  auto y = run_op(
+      make_node("QLinearMatMul", 8, 1),
+      {a, Tensor::scalar<float>(0.0066f), Tensor::scalar<uint8_t>(113), b, Tensor::scalar<float>(0.00705f),
+       Tensor::scalar<uint8_t>(114), Tensor::scalar<float>(0.0107f), Tensor::scalar<uint8_t>(118)});
   expect_equal(y[0], u8({2, 3}, {168, 115, 255, 1, 66, 151}));
 }
 
 TEST(QLinearMatMul, PerColumnWeightScalesInt8) {
   const Tensor a = u8({1, 2}, {10, 20});
   const Tensor b = Tensor::from_vector<int8_t>({2, 2}, {1, -2, 3, 4});
-  auto y = run_op(make_node("QLinearMatMul", 8, 1),
-                  {a, Tensor::scalar<float>(1.f), Tensor::scalar<uint8_t>(0), b, f32({2}, {1.f, 0.5f}),
-                   Tensor::from_vector<int8_t>({2}, {0, 0}), Tensor::scalar<float>(2.f), Tensor::scalar<int8_t>(-5)});
+  auto y = run_op(
+      make_node("QLinearMatMul", 8, 1),
+      {a, Tensor::scalar<float>(1.f), Tensor::scalar<uint8_t>(0), b, f32({2}, {1.f, 0.5f}),
+       Tensor::from_vector<int8_t>({2}, {0, 0}), Tensor::scalar<float>(2.f), Tensor::scalar<int8_t>(-5)});
   // Accumulators [70, 60]; times [0.5, 0.25]: [35, 15]; plus -5.
   expect_equal(y[0], Tensor::from_vector<int8_t>({1, 2}, {30, 10}));
 }

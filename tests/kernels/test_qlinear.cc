@@ -42,8 +42,9 @@ TEST(QLinearMul, HandValuesInt8) {
 TEST(QLinearSigmoid, MatchesOracle) {
   std::vector<uint8_t> all(256);
   for (int i = 0; i < 256; ++i) all[static_cast<size_t>(i)] = static_cast<uint8_t>(i);
-  auto y = run_op(make_node("QLinearSigmoid", 5, 1, {}, kMs),
-                  {u8({256}, all), sc(0.05f), Tensor::scalar<uint8_t>(128), sc(1.f / 256), Tensor::scalar<uint8_t>(0)});
+  auto y = run_op(
+      make_node("QLinearSigmoid", 5, 1, {}, kMs),
+      {u8({256}, all), sc(0.05f), Tensor::scalar<uint8_t>(128), sc(1.f / 256), Tensor::scalar<uint8_t>(0)});
   int bad = 0;
   for (int i = 0; i < 256; ++i) {
     const double v = (i - 128) * 0.05;
@@ -54,20 +55,23 @@ TEST(QLinearSigmoid, MatchesOracle) {
 }
 
 TEST(QLinearLeakyRelu, HandValues) {
-  auto y = run_op(make_node("QLinearLeakyRelu", 5, 1, {{"alpha", Attribute::of_float(0.5f)}}, kMs),
-                  {i8({3}, {-10, 0, 10}), sc(1.f), Tensor::scalar<int8_t>(0), sc(1.f), Tensor::scalar<int8_t>(0)});
+  auto y =
+      run_op(make_node("QLinearLeakyRelu", 5, 1, {{"alpha", Attribute::of_float(0.5f)}}, kMs),
+             {i8({3}, {-10, 0, 10}), sc(1.f), Tensor::scalar<int8_t>(0), sc(1.f), Tensor::scalar<int8_t>(0)});
   expect_equal(y[0], i8({3}, {-5, 0, 10}));
 }
 
 TEST(QLinearConcat, RequantizesEachInput) {
-  auto y = run_op(make_node("QLinearConcat", 8, 1, {{"axis", Attribute::of_int(1)}}, kMs),
-                  {sc(1.f), Tensor::scalar<uint8_t>(10), u8({2, 1}, {1, 2}), sc(2.f), Tensor::scalar<uint8_t>(0),
-                   u8({2, 2}, {5, 6, 7, 8}), sc(1.f), Tensor::scalar<uint8_t>(5)});
+  auto y =
+      run_op(make_node("QLinearConcat", 8, 1, {{"axis", Attribute::of_int(1)}}, kMs),
+             {sc(1.f), Tensor::scalar<uint8_t>(10), u8({2, 1}, {1, 2}), sc(2.f), Tensor::scalar<uint8_t>(0),
+              u8({2, 2}, {5, 6, 7, 8}), sc(1.f), Tensor::scalar<uint8_t>(5)});
   expect_equal(y[0], u8({2, 3}, {12, 10, 11, 14, 12, 13}));
-  EXPECT_FALSE(try_run_op(make_node("QLinearConcat", 8, 1, {{"axis", Attribute::of_int(0)}}, kMs),
-                          {sc(1.f), Tensor::scalar<uint8_t>(10), u8({2, 1}, {1, 2}), sc(2.f), Tensor::scalar<uint8_t>(0),
-                           u8({2, 2}, {5, 6, 7, 8}), sc(1.f), Tensor::scalar<uint8_t>(5)})
-                   .is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("QLinearConcat", 8, 1, {{"axis", Attribute::of_int(0)}}, kMs),
+                 {sc(1.f), Tensor::scalar<uint8_t>(10), u8({2, 1}, {1, 2}), sc(2.f),
+                  Tensor::scalar<uint8_t>(0), u8({2, 2}, {5, 6, 7, 8}), sc(1.f), Tensor::scalar<uint8_t>(5)})
+          .is_ok());
 }
 
 TEST(QLinearGlobalAveragePool, NchwAndChannelsLast) {
@@ -99,8 +103,10 @@ TEST(QLinearAveragePool, PaddingCountsAndChannelsLast) {
   Tensor nhwc(DType::kUint8, {2, 5, 4, 3});
   for (int n = 0; n < 2; ++n)
     for (int c = 0; c < 3; ++c)
-      for (int s = 0; s < 20; ++s) nhwc.data<uint8_t>()[(n * 20 + s) * 3 + c] = nchw.data<uint8_t>()[(n * 3 + c) * 20 + s];
-  ir::Attributes b{{"kernel_shape", Attribute::of_ints({3, 2})}, {"strides", Attribute::of_ints({2, 2})},
+      for (int s = 0; s < 20; ++s)
+        nhwc.data<uint8_t>()[(n * 20 + s) * 3 + c] = nchw.data<uint8_t>()[(n * 3 + c) * 20 + s];
+  ir::Attributes b{{"kernel_shape", Attribute::of_ints({3, 2})},
+                   {"strides", Attribute::of_ints({2, 2})},
                    {"ceil_mode", Attribute::of_int(1)}};
   auto p = run_op(make_node("QLinearAveragePool", 5, 1, b, kMs),
                   {nchw, sc(0.1f), Tensor::scalar<uint8_t>(7), sc(0.2f), Tensor::scalar<uint8_t>(9)});

@@ -12,14 +12,16 @@ Tensor i8(Shape s, std::vector<int8_t> v) { return Tensor::from_vector<int8_t>(s
 
 TEST(QuantizeLinear, RoundsHalfToEvenAndSaturates) {
   const Tensor x = f32({7}, {0, 2, 3, 5, 1000, -254, -1000});
-  auto y = run_op(make_node("QuantizeLinear", 3, 1), {x, Tensor::scalar<float>(2.f), Tensor::scalar<uint8_t>(128)});
+  auto y = run_op(make_node("QuantizeLinear", 3, 1),
+                  {x, Tensor::scalar<float>(2.f), Tensor::scalar<uint8_t>(128)});
   expect_equal(y[0], u8({7}, {128, 129, 130, 130, 255, 1, 0}));
   y = run_op(make_node("QuantizeLinear", 3, 1), {x, Tensor::scalar<float>(2.f), Tensor::scalar<int8_t>(-1)});
   expect_equal(y[0], i8({7}, {-1, 0, 1, 1, 127, -128, -128}));
 }
 
 TEST(QuantizeLinear, DefaultsToUint8WithoutZeroPoint) {
-  auto y = run_op(make_node("QuantizeLinear", 2, 1), {f32({3}, {-1, 0.5f, 1.5f}), Tensor::scalar<float>(1.f)}, 10);
+  auto y =
+      run_op(make_node("QuantizeLinear", 2, 1), {f32({3}, {-1, 0.5f, 1.5f}), Tensor::scalar<float>(1.f)}, 10);
   expect_equal(y[0], u8({3}, {0, 0, 2}));
 }
 
@@ -37,9 +39,11 @@ TEST(QuantizeLinear, BadParametersAreErrors) {
   const Tensor x = f32({2, 3}, {1, 2, 3, 4, 5, 6});
   EXPECT_FALSE(try_run_op(make_node("QuantizeLinear", 2, 1), {x, f32({2}, {1, 1})}).is_ok());  // axis 1 has 3
   EXPECT_FALSE(try_run_op(make_node("QuantizeLinear", 2, 1), {x, f32({3}, {1, 1, 1})}, 10).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("QuantizeLinear", 3, 1), {x, f32({3}, {1, 1, 1}), u8({2}, {0, 0})}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("QuantizeLinear", 3, 1), {x, f32({3}, {1, 1, 1}), u8({2}, {0, 0})}).is_ok());
   EXPECT_FALSE(try_run_op(make_node("QuantizeLinear", 2, 1, {{"axis", Attribute::of_int(2)}}),
-                          {x, f32({3}, {1, 1, 1})}).is_ok());
+                          {x, f32({3}, {1, 1, 1})})
+                   .is_ok());
 }
 
 TEST(DequantizeLinear, PerTensorAndInt32) {
@@ -63,7 +67,8 @@ TEST(DequantizeLinear, PerAxisRoundTrip) {
 
 TEST(DequantizeLinear, ZeroPointDtypeMustMatch) {
   EXPECT_FALSE(try_run_op(make_node("DequantizeLinear", 3, 1),
-                          {u8({2}, {1, 2}), Tensor::scalar<float>(1.f), Tensor::scalar<int8_t>(0)}).is_ok());
+                          {u8({2}, {1, 2}), Tensor::scalar<float>(1.f), Tensor::scalar<int8_t>(0)})
+                   .is_ok());
 }
 
 TEST(DynamicQuantizeLinear, OnnxExample) {

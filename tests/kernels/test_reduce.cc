@@ -49,20 +49,24 @@ TEST(Reduce, EveryKindOverLastAxis) {
       {"ReduceL1", {3, 7}},
       {"ReduceL2", {std::sqrt(5.f), 5}},
       {"ReduceSumSquare", {5, 25}},
-      {"ReduceLogSumExp", {static_cast<float>(std::log(std::exp(1.0) + std::exp(-2.0))),
-                           static_cast<float>(std::log(std::exp(3.0) + std::exp(4.0)))}},
+      {"ReduceLogSumExp",
+       {static_cast<float>(std::log(std::exp(1.0) + std::exp(-2.0))),
+        static_cast<float>(std::log(std::exp(3.0) + std::exp(4.0)))}},
   };
   for (const Case& c : cases) {
-    auto y = run_op(make_node(c.op, 1, 1, {{"axes", Attribute::of_ints({1})}, {"keepdims", Attribute::of_int(0)}}),
-                    {x}, 13);
+    auto y =
+        run_op(make_node(c.op, 1, 1, {{"axes", Attribute::of_ints({1})}, {"keepdims", Attribute::of_int(0)}}),
+               {x}, 13);
     expect_close(y[0], f32({2}, c.want), 1e-6, 1e-6, c.op);
   }
-  auto y = run_op(make_node("ReduceLogSum", 1, 1, {{"axes", Attribute::of_ints({0})}}), {f32({2}, {1, 2})}, 13);
+  auto y =
+      run_op(make_node("ReduceLogSum", 1, 1, {{"axes", Attribute::of_ints({0})}}), {f32({2}, {1, 2})}, 13);
   expect_close(y[0], f32({1}, {std::log(3.f)}));
 }
 
 TEST(Reduce, AxesInputFromOpset18) {
-  auto y = run_op(make_node("ReduceMax", 2, 1, {{"keepdims", Attribute::of_int(0)}}), {x23(), i64({1}, {0})}, 18);
+  auto y =
+      run_op(make_node("ReduceMax", 2, 1, {{"keepdims", Attribute::of_int(0)}}), {x23(), i64({1}, {0})}, 18);
   expect_close(y[0], f32({3}, {4, 5, 6}));
 }
 
@@ -107,7 +111,8 @@ TEST(Reduce, IntegersAndScalars) {
 
 TEST(Reduce, BadAxisIsAnError) {
   EXPECT_FALSE(try_run_op(make_node("ReduceSum", 2, 1), {x23(), i64({1}, {2})}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("ReduceMin", 1, 1, {{"axes", Attribute::of_ints({-3})}}), {x23()}, 13).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("ReduceMin", 1, 1, {{"axes", Attribute::of_ints({-3})}}), {x23()}, 13).is_ok());
   EXPECT_FALSE(try_run_op(make_node("ReduceSum", 2, 1), {x23(), f32({1}, {0})}).is_ok());
 }
 
@@ -115,11 +120,14 @@ TEST(ArgReduce, MaxMinKeepdimsAndTies) {
   const Tensor x = f32({2, 3}, {1, 5, 5, 7, 0, 7});
   auto y = run_op(make_node("ArgMax", 1, 1, {{"axis", Attribute::of_int(1)}}), {x});
   expect_equal(y[0], i64({2, 1}, {1, 0}));
-  y = run_op(make_node("ArgMax", 1, 1, {{"axis", Attribute::of_int(-1)}, {"select_last_index", Attribute::of_int(1)},
-                                        {"keepdims", Attribute::of_int(0)}}),
+  y = run_op(make_node("ArgMax", 1, 1,
+                       {{"axis", Attribute::of_int(-1)},
+                        {"select_last_index", Attribute::of_int(1)},
+                        {"keepdims", Attribute::of_int(0)}}),
              {x});
   expect_equal(y[0], i64({2}, {2, 2}));
-  y = run_op(make_node("ArgMin", 1, 1, {{"axis", Attribute::of_int(0)}, {"keepdims", Attribute::of_int(0)}}), {x});
+  y = run_op(make_node("ArgMin", 1, 1, {{"axis", Attribute::of_int(0)}, {"keepdims", Attribute::of_int(0)}}),
+             {x});
   expect_equal(y[0], i64({3}, {0, 1, 0}));
 }
 

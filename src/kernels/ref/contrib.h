@@ -11,8 +11,8 @@ namespace lacuna::kernels::ref {
 // mean, inv_std (one per row) and sum (like x) are optional outputs.
 template <class T>
 void skip_layer_norm(const T* x, const T* skip, int64_t skip_rows, const T* gamma, const T* beta,
-                     const T* bias, int64_t rows, int64_t hidden, double epsilon, T* y, T* mean,
-                     T* inv_std, T* sum) {
+                     const T* bias, int64_t rows, int64_t hidden, double epsilon, T* y, T* mean, T* inv_std,
+                     T* sum) {
   for (int64_t r = 0; r < rows; ++r) {
     const T* xr = x + r * hidden;
     const T* sr = skip + (r % skip_rows) * hidden;
@@ -26,7 +26,8 @@ void skip_layer_norm(const T* x, const T* skip, int64_t skip_rows, const T* gamm
     }
     m /= static_cast<double>(hidden);
     double var = 0;
-    for (int64_t h = 0; h < hidden; ++h) var += (static_cast<double>(yr[h]) - m) * (static_cast<double>(yr[h]) - m);
+    for (int64_t h = 0; h < hidden; ++h)
+      var += (static_cast<double>(yr[h]) - m) * (static_cast<double>(yr[h]) - m);
     var /= static_cast<double>(hidden);
     const double inv = 1.0 / std::sqrt(var + epsilon);
     for (int64_t h = 0; h < hidden; ++h) {

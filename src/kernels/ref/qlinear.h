@@ -26,7 +26,8 @@ void qlinear_binary(const Q* a, const Shape& as, QParams qa, const Q* b, const S
     const float ratio = qa.scale * qb.scale / qc.scale;
     binary_broadcast(a, as, b, bs, c, cs, [&](Q x, Q y) {
       const float v = static_cast<float>((static_cast<int32_t>(x) - qa.zero_point) *
-                                         (static_cast<int32_t>(y) - qb.zero_point)) * ratio;
+                                         (static_cast<int32_t>(y) - qb.zero_point)) *
+                      ratio;
       return round_saturate<Q>(v, qc.zero_point);
     });
     return;
@@ -46,8 +47,8 @@ void qlinear_lookup(const Q* x, int64_t n, QParams qx, QParams qy, F&& f, Q* y) 
   constexpr int kLowest = std::numeric_limits<Q>::lowest();
   for (int i = 0; i < 256; ++i) {
     const auto q = static_cast<Q>(i + kLowest);
-    table[static_cast<size_t>(i)] = quantize_value<Q>(f(dequantize_value(q, qx.scale, qx.zero_point)), qy.scale,
-                                                      qy.zero_point);
+    table[static_cast<size_t>(i)] =
+        quantize_value<Q>(f(dequantize_value(q, qx.scale, qx.zero_point)), qy.scale, qy.zero_point);
   }
   for (int64_t i = 0; i < n; ++i) y[i] = table[static_cast<size_t>(static_cast<int>(x[i]) - kLowest)];
 }
@@ -55,7 +56,8 @@ void qlinear_lookup(const Q* x, int64_t n, QParams qx, QParams qy, F&& f, Q* y) 
 // Re-expresses 8-bit values under other quantization parameters (QLinearConcat's inputs).
 template <class Q>
 void qlinear_requantize(const Q* x, int64_t n, QParams from, QParams to, Q* y) {
-  qlinear_lookup(x, n, from, to, [](float v) { return v; }, y);
+  qlinear_lookup(
+      x, n, from, to, [](float v) { return v; }, y);
 }
 
 }  // namespace lacuna::kernels::ref

@@ -42,8 +42,8 @@ float dequantize_value(Q q, float scale, int32_t zero_point) {
 // Per-axis layout [outer, channels, inner]: channel c uses scale[c] and zero_point[c]. Per-tensor
 // quantization is channels == 1.
 template <class Q>
-void quantize_linear(const float* x, int64_t outer, int64_t channels, int64_t inner,
-                     const float* scale, const int32_t* zero_point, Q* y) {
+void quantize_linear(const float* x, int64_t outer, int64_t channels, int64_t inner, const float* scale,
+                     const int32_t* zero_point, Q* y) {
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t c = 0; c < channels; ++c) {
       const int32_t zp = zero_point[c];
@@ -64,7 +64,6 @@ void dequantize_linear(const Q* x, int64_t outer, int64_t channels, int64_t inne
     }
   }
 }
-
 
 // Requantizes int32 accumulators laid out [outer, channels, inner] (channels = output channels of
 // a conv, or columns of a matmul with inner = 1): y = saturate(round((acc + bias[c]) *

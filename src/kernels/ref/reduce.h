@@ -65,7 +65,10 @@ void reduce(const T* x, const ReducePlan& plan, ReduceKind kind, T* y) {
           const T v = at(r);
           if constexpr (std::is_floating_point_v<T>) {
             if (std::isnan(best)) break;  // NaN wins, as in numpy
-            if (std::isnan(v)) { best = v; break; }
+            if (std::isnan(v)) {
+              best = v;
+              break;
+            }
           }
           if (is_max ? v > best : v < best) best = v;
         }
@@ -101,8 +104,11 @@ void reduce(const T* x, const ReducePlan& plan, ReduceKind kind, T* y) {
         for (int64_t r = 0; r < count; ++r) {
           const Acc v = static_cast<Acc>(at(r));
           if (kind == ReduceKind::kL1) {
-            if constexpr (std::is_signed_v<Acc>) s += v < 0 ? -v : v;
-            else s += v;
+            if constexpr (std::is_signed_v<Acc>) {
+              s += v < 0 ? -v : v;
+            } else {
+              s += v;
+            }
           } else if (kind == ReduceKind::kL2 || kind == ReduceKind::kSumSquare) {
             s += v * v;
           } else {
@@ -131,8 +137,8 @@ void reduce(const T* x, const ReducePlan& plan, ReduceKind kind, T* y) {
 // ArgMax / ArgMin along the middle dimension of [outer, axis_len, inner]. Ties go to the first
 // index, or the last when select_last. y has outer * inner elements. axis_len must be > 0.
 template <class T>
-void arg_reduce(const T* x, int64_t outer, int64_t axis_len, int64_t inner, bool is_max,
-                bool select_last, int64_t* y) {
+void arg_reduce(const T* x, int64_t outer, int64_t axis_len, int64_t inner, bool is_max, bool select_last,
+                int64_t* y) {
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t i = 0; i < inner; ++i) {
       const T* p = x + o * axis_len * inner + i;
