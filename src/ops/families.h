@@ -19,6 +19,14 @@ void register_softmax_ops(Registry& r);
 void register_resize_ops(Registry& r);
 void register_sampling_ops(Registry& r);
 void register_einsum_ops(Registry& r);
+void register_reduce_ops(Registry& r);
+void register_loss_ops(Registry& r);
+void register_quantize_ops(Registry& r);
+void register_qconv_ops(Registry& r);
+void register_qmatmul_ops(Registry& r);
+void register_qlinear_ops(Registry& r);
+void register_qpool_ops(Registry& r);
+void register_contrib_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -36,6 +44,14 @@ inline void register_all_ops(Registry& r) {
   register_resize_ops(r);
   register_sampling_ops(r);
   register_einsum_ops(r);
+  register_reduce_ops(r);
+  register_loss_ops(r);
+  register_quantize_ops(r);
+  register_qconv_ops(r);
+  register_qmatmul_ops(r);
+  register_qlinear_ops(r);
+  register_qpool_ops(r);
+  register_contrib_ops(r);
 }
 
 }  // namespace lacuna::ops
