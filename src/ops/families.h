@@ -10,6 +10,7 @@ void register_elementwise_binary_ops(Registry& r);
 void register_reshape_ops(Registry& r);
 void register_cast_ops(Registry& r);
 void register_constant_ops(Registry& r);
+void register_rnn_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -18,6 +19,7 @@ inline void register_all_ops(Registry& r) {
   register_reshape_ops(r);
   register_cast_ops(r);
   register_constant_ops(r);
+  register_rnn_ops(r);
 }
 
 }  // namespace lacuna::ops
