@@ -11,6 +11,8 @@ void register_reshape_ops(Registry& r);
 void register_cast_ops(Registry& r);
 void register_constant_ops(Registry& r);
 void register_rnn_ops(Registry& r);
+void register_signal_ops(Registry& r);
+void register_window_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -20,6 +22,8 @@ inline void register_all_ops(Registry& r) {
   register_cast_ops(r);
   register_constant_ops(r);
   register_rnn_ops(r);
+  register_signal_ops(r);
+  register_window_ops(r);
 }
 
 }  // namespace lacuna::ops
