@@ -13,6 +13,7 @@ void register_constant_ops(Registry& r);
 void register_rnn_ops(Registry& r);
 void register_signal_ops(Registry& r);
 void register_window_ops(Registry& r);
+void register_nms_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -24,6 +25,7 @@ inline void register_all_ops(Registry& r) {
   register_rnn_ops(r);
   register_signal_ops(r);
   register_window_ops(r);
+  register_nms_ops(r);
 }
 
 }  // namespace lacuna::ops
