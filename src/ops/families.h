@@ -14,6 +14,8 @@ void register_rnn_ops(Registry& r);
 void register_signal_ops(Registry& r);
 void register_window_ops(Registry& r);
 void register_nms_ops(Registry& r);
+void register_random_ops(Registry& r);
+void register_dropout_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -26,6 +28,8 @@ inline void register_all_ops(Registry& r) {
   register_signal_ops(r);
   register_window_ops(r);
   register_nms_ops(r);
+  register_random_ops(r);
+  register_dropout_ops(r);
 }
 
 }  // namespace lacuna::ops
