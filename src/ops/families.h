@@ -16,6 +16,7 @@ void register_window_ops(Registry& r);
 void register_nms_ops(Registry& r);
 void register_random_ops(Registry& r);
 void register_dropout_ops(Registry& r);
+void register_training_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -30,6 +31,7 @@ inline void register_all_ops(Registry& r) {
   register_nms_ops(r);
   register_random_ops(r);
   register_dropout_ops(r);
+  register_training_ops(r);
 }
 
 }  // namespace lacuna::ops
