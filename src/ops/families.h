@@ -17,6 +17,7 @@ void register_nms_ops(Registry& r);
 void register_random_ops(Registry& r);
 void register_dropout_ops(Registry& r);
 void register_training_ops(Registry& r);
+void register_string_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -32,6 +33,7 @@ inline void register_all_ops(Registry& r) {
   register_random_ops(r);
   register_dropout_ops(r);
   register_training_ops(r);
+  register_string_ops(r);
 }
 
 }  // namespace lacuna::ops
