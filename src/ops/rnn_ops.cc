@@ -69,7 +69,7 @@ class RecurrentKernel : public KernelBase {
     else if (dir == "bidirectional") params_.direction = ref::RnnDirection::kBidirectional;
     else return error("direction must be forward, reverse or bidirectional, not '" + dir + "'");
     hidden_ = attr_int("hidden_size", 0);
-    if (hidden_ <= 0) return error("hidden_size must be a positive integer");
+    if (hidden_ <= 0 || hidden_ > (int64_t{1} << 40)) return error("hidden_size must be a positive integer below 2^40");
     params_.hidden = hidden_;
     const int64_t layout = opset_ >= 14 ? attr_int("layout", 0) : 0;
     if (layout != 0 && layout != 1) return error("layout must be 0 or 1");

@@ -134,7 +134,8 @@ void rnn_forward(const RecurrentParams& p, const RecurrentBuffers<T>& buf) {
 template <class T>
 void gru_forward(const RecurrentParams& p, const RecurrentBuffers<T>& buf) {
   const int64_t H = p.hidden;
-  std::vector<double> z(static_cast<size_t>(H)), r(static_cast<size_t>(H)), rh(static_cast<size_t>(H));
+  std::vector<double> z(static_cast<size_t>(H)), r(static_cast<size_t>(H)), rh(static_cast<size_t>(H)),
+      cand(static_cast<size_t>(H));
   drive(p, buf, [&](int d, const T* x, double* h, double*) {
     const DirWeights<T> wt(p, buf, d, 3);
     const ActivationFn& f = p.activations[static_cast<size_t>(2 * d)];
@@ -146,7 +147,6 @@ void gru_forward(const RecurrentParams& p, const RecurrentBuffers<T>& buf) {
       rh[u] = r[u] * h[j];
     }
     // The candidate state reads the old h, so compute every candidate before updating h.
-    std::vector<double> cand(static_cast<size_t>(H));
     for (int64_t j = 0; j < H; ++j) {
       const auto u = static_cast<size_t>(j);
       const double xin = wt.input_part(x, 2 * H + j);
