@@ -23,7 +23,8 @@ class DropoutKernel : public KernelBase {
 
   Status init() {
     const ir::Attribute* s = attr("seed");
-    rng_.emplace(s ? ref::seed_from_double(static_cast<double>(attr_int("seed", 0))) : ref::nondeterministic_seed());
+    rng_.emplace(s ? ref::seed_from_double(static_cast<double>(attr_int("seed", 0)))
+                   : ref::nondeterministic_seed());
     // Until infer() sees the training_mode input, assume it may be true: a step whose shapes
     // are only known at run time fixes its aliasing before infer() runs.
     may_train_ = opset_ >= 12 && num_inputs_ > 2;

@@ -28,10 +28,11 @@ class NonMaxSuppressionKernel : public KernelBase {
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(1, {DType::kFloat32}));
     const Shape& b = ctx.shape(0);
     const Shape& s = ctx.shape(1);
-    if (b.size() != 3 || b[2] != 4) return ctx.bad_input("boxes must be [batches, boxes, 4], not " + shape_to_string(b));
+    if (b.size() != 3 || b[2] != 4)
+      return ctx.bad_input("boxes must be [batches, boxes, 4], not " + shape_to_string(b));
     if (s.size() != 3 || s[0] != b[0] || s[2] != b[1]) {
-      return ctx.bad_input("scores " + shape_to_string(s) + " must be [batches, classes, boxes] matching boxes " +
-                           shape_to_string(b));
+      return ctx.bad_input("scores " + shape_to_string(s) +
+                           " must be [batches, classes, boxes] matching boxes " + shape_to_string(b));
     }
     if (ctx.has_input(2)) LACUNA_RETURN_IF_ERROR(ctx.expect_input(2, {DType::kInt64}));
     for (int i = 3; i < 5; ++i) {
@@ -50,7 +51,8 @@ class NonMaxSuppressionKernel : public KernelBase {
     p.classes = scores.shape()[1];
     p.center_point_box = center_point_box_;
     if (ctx.has_input(2) && ctx.input(2).numel() > 0) {
-      LACUNA_ASSIGN_OR_RETURN(p.max_per_class, scalar_int(ctx.input(2), node_ + ": max_output_boxes_per_class"));
+      LACUNA_ASSIGN_OR_RETURN(p.max_per_class,
+                              scalar_int(ctx.input(2), node_ + ": max_output_boxes_per_class"));
     }
     if (ctx.has_input(3) && ctx.input(3).numel() > 0) {
       LACUNA_ASSIGN_OR_RETURN(double iou, scalar_double(ctx.input(3), node_ + ": iou_threshold"));

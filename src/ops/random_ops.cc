@@ -93,7 +93,8 @@ class RandomKernel : public RandomBase {
       if (!dtype_) t = ctx.dtype(0);
       shape = ctx.shape(0);
     }
-    if (!is_float_dtype(t)) return ctx.bad_input("output dtype must be a floating-point type, not " + std::string(dtype_name(t)));
+    if (!is_float_dtype(t))
+      return ctx.bad_input("output dtype must be a floating-point type, not " + std::string(dtype_name(t)));
     ctx.set_output(0, t, std::move(shape));
     return Status::ok();
   }
@@ -101,7 +102,8 @@ class RandomKernel : public RandomBase {
   Status run(RunContext& ctx) override {
     ref::NumpyRandom& g = *rng_;
     const double a = a_, b = b_;
-    if constexpr (kDist == Dist::kNormal) return fill(ctx.output(0), [&](int64_t) { return a + b * g.gauss(); });
+    if constexpr (kDist == Dist::kNormal)
+      return fill(ctx.output(0), [&](int64_t) { return a + b * g.gauss(); });
     return fill(ctx.output(0), [&](int64_t) { return a + (b - a) * g.uniform(); });
   }
 
@@ -128,7 +130,8 @@ class BernoulliKernel : public RandomBase {
     const Tensor& x = ctx.input(0);
     const std::vector<double> p = x.to_double_vector();
     ref::NumpyRandom& g = *rng_;
-    return fill(ctx.output(0), [&](int64_t i) { return g.uniform() < p[static_cast<size_t>(i)] ? 1.0 : 0.0; });
+    return fill(ctx.output(0),
+                [&](int64_t i) { return g.uniform() < p[static_cast<size_t>(i)] ? 1.0 : 0.0; });
   }
 };
 
@@ -138,7 +141,8 @@ class MultinomialKernel : public RandomBase {
   using RandomBase::RandomBase;
   Status init() {
     LACUNA_RETURN_IF_ERROR(init_random());
-    if (dtype_ && *dtype_ != DType::kInt32 && *dtype_ != DType::kInt64) return error("dtype must be int32 or int64");
+    if (dtype_ && *dtype_ != DType::kInt32 && *dtype_ != DType::kInt64)
+      return error("dtype must be int32 or int64");
     samples_ = attr_int("sample_size", 1);
     if (samples_ < 0) return error("sample_size must not be negative");
     return Status::ok();
@@ -146,7 +150,8 @@ class MultinomialKernel : public RandomBase {
 
   Status infer(InferContext& ctx) override {
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kFloat32, DType::kFloat64}));
-    if (ctx.rank(0) != 2) return ctx.bad_input("input must be [batch, classes], not " + shape_to_string(ctx.shape(0)));
+    if (ctx.rank(0) != 2)
+      return ctx.bad_input("input must be [batch, classes], not " + shape_to_string(ctx.shape(0)));
     Shape y{ctx.shape(0)[0], samples_};
     LACUNA_RETURN_IF_ERROR(checked_numel(y).status().with_context(node_));
     ctx.set_output(0, dtype_.value_or(DType::kInt32), std::move(y));
@@ -193,7 +198,8 @@ void register_random_ops(Registry& r) {
   r.add("", "RandomUniform", make_impl<RandomKernel<Dist::kUniform, false>>("random_uniform_ref"));
   // The *Like forms only read their input's shape and dtype, so 16-bit inputs stay as they are.
   r.add("", "RandomNormalLike", make_impl<RandomKernel<Dist::kNormal, true>>("random_normal_like_ref"), true);
-  r.add("", "RandomUniformLike", make_impl<RandomKernel<Dist::kUniform, true>>("random_uniform_like_ref"), true);
+  r.add("", "RandomUniformLike", make_impl<RandomKernel<Dist::kUniform, true>>("random_uniform_like_ref"),
+        true);
   r.add("", "Bernoulli", make_impl<BernoulliKernel>("bernoulli_ref"));
   r.add("", "Multinomial", make_impl<MultinomialKernel>("multinomial_ref"));
 }

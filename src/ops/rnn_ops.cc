@@ -64,12 +64,17 @@ class RecurrentKernel : public KernelBase {
 
   Status init() {
     const std::string dir = attr_string("direction", "forward");
-    if (dir == "forward") params_.direction = ref::RnnDirection::kForward;
-    else if (dir == "reverse") params_.direction = ref::RnnDirection::kReverse;
-    else if (dir == "bidirectional") params_.direction = ref::RnnDirection::kBidirectional;
-    else return error("direction must be forward, reverse or bidirectional, not '" + dir + "'");
+    if (dir == "forward")
+      params_.direction = ref::RnnDirection::kForward;
+    else if (dir == "reverse")
+      params_.direction = ref::RnnDirection::kReverse;
+    else if (dir == "bidirectional")
+      params_.direction = ref::RnnDirection::kBidirectional;
+    else
+      return error("direction must be forward, reverse or bidirectional, not '" + dir + "'");
     hidden_ = attr_int("hidden_size", 0);
-    if (hidden_ <= 0 || hidden_ > (int64_t{1} << 40)) return error("hidden_size must be a positive integer below 2^40");
+    if (hidden_ <= 0 || hidden_ > (int64_t{1} << 40))
+      return error("hidden_size must be a positive integer below 2^40");
     params_.hidden = hidden_;
     const int64_t layout = opset_ >= 14 ? attr_int("layout", 0) : 0;
     if (layout != 0 && layout != 1) return error("layout must be 0 or 1");
@@ -107,7 +112,8 @@ class RecurrentKernel : public KernelBase {
     if (ctx.has_input(kInitialH)) LACUNA_RETURN_IF_ERROR(expect_shape(ctx, kInitialH, state, "initial_h"));
     if constexpr (kCell == Cell::kLstm) {
       if (ctx.has_input(kInitialC)) LACUNA_RETURN_IF_ERROR(expect_shape(ctx, kInitialC, state, "initial_c"));
-      if (ctx.has_input(kPeepholes)) LACUNA_RETURN_IF_ERROR(expect_shape(ctx, kPeepholes, {nd, 3 * hidden_}, "P"));
+      if (ctx.has_input(kPeepholes))
+        LACUNA_RETURN_IF_ERROR(expect_shape(ctx, kPeepholes, {nd, 3 * hidden_}, "P"));
     } else if (ctx.num_inputs() > kInitialH + 1) {
       return ctx.error("has too many inputs");
     }
@@ -148,8 +154,8 @@ class RecurrentKernel : public KernelBase {
       return ctx.bad_input(std::string(what) + " must have the dtype of X");
     }
     if (ctx.shape(i) != want) {
-      return ctx.bad_input(std::string(what) + " has shape " + shape_to_string(ctx.shape(i)) +
-                           "; expected " + shape_to_string(want));
+      return ctx.bad_input(std::string(what) + " has shape " + shape_to_string(ctx.shape(i)) + "; expected " +
+                           shape_to_string(want));
     }
     return Status::ok();
   }

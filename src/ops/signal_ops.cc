@@ -28,8 +28,9 @@ class DftKernel : public KernelBase {
     const Shape& x = ctx.shape(0);
     const int r = static_cast<int>(x.size());
     if (r < 2 || (x.back() != 1 && x.back() != 2)) {
-      return ctx.bad_input("input must have rank >= 2 with a last dimension of 1 (real) or 2 (complex), not " +
-                           shape_to_string(x));
+      return ctx.bad_input(
+          "input must have rank >= 2 with a last dimension of 1 (real) or 2 (complex), not " +
+          shape_to_string(x));
     }
     int64_t axis = opset_ >= 20 ? -2 : attr_int("axis", 1);
     if (opset_ >= 20 && ctx.has_input(2)) {
@@ -71,8 +72,10 @@ class DftKernel : public KernelBase {
     p.n = n_;
     p.out_len = y.shape()[static_cast<size_t>(axis_)];
     p.inverse = inverse_;
-    if (x.dtype() == DType::kFloat64) ref::dft(p, x.data<double>(), y.data<double>());
-    else ref::dft(p, x.data<float>(), y.data<float>());
+    if (x.dtype() == DType::kFloat64)
+      ref::dft(p, x.data<double>(), y.data<double>());
+    else
+      ref::dft(p, x.data<float>(), y.data<float>());
     return Status::ok();
   }
 

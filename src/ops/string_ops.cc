@@ -19,10 +19,14 @@ class StringNormalizerKernel : public KernelBase {
 
   Status init() {
     const std::string action = attr_string("case_change_action", "NONE");
-    if (action == "NONE") p_.case_change = ref::CaseChange::kNone;
-    else if (action == "LOWER") p_.case_change = ref::CaseChange::kLower;
-    else if (action == "UPPER") p_.case_change = ref::CaseChange::kUpper;
-    else return error("case_change_action must be NONE, LOWER or UPPER, not '" + action + "'");
+    if (action == "NONE")
+      p_.case_change = ref::CaseChange::kNone;
+    else if (action == "LOWER")
+      p_.case_change = ref::CaseChange::kLower;
+    else if (action == "UPPER")
+      p_.case_change = ref::CaseChange::kUpper;
+    else
+      return error("case_change_action must be NONE, LOWER or UPPER, not '" + action + "'");
     p_.case_sensitive = attr_int("is_case_sensitive", 0) != 0;
     if (const ir::Attribute* s = attr("stopwords")) p_.stopwords = s->strings;
     // `locale` only matters beyond ASCII, where this reference leaves letters unchanged.
@@ -60,10 +64,14 @@ class TfIdfVectorizerKernel : public KernelBase {
 
   Status init() {
     const std::string mode = attr_string("mode", "");
-    if (mode == "TF") p_.mode = ref::TfIdfMode::kTf;
-    else if (mode == "IDF") p_.mode = ref::TfIdfMode::kIdf;
-    else if (mode == "TFIDF") p_.mode = ref::TfIdfMode::kTfIdf;
-    else return error("mode must be TF, IDF or TFIDF, not '" + mode + "'");
+    if (mode == "TF")
+      p_.mode = ref::TfIdfMode::kTf;
+    else if (mode == "IDF")
+      p_.mode = ref::TfIdfMode::kIdf;
+    else if (mode == "TFIDF")
+      p_.mode = ref::TfIdfMode::kTfIdf;
+    else
+      return error("mode must be TF, IDF or TFIDF, not '" + mode + "'");
     p_.min_n = attr_int("min_gram_length", 0);
     p_.max_n = attr_int("max_gram_length", 0);
     p_.max_skip = attr_int("max_skip_count", 0);
@@ -72,10 +80,12 @@ class TfIdfVectorizerKernel : public KernelBase {
     const std::vector<int64_t> counts = attr_ints("ngram_counts");
     const std::vector<int64_t> slots = attr_ints("ngram_indexes");
     const std::vector<float> weights = attr_floats("weights");
-    if (!weights.empty() && weights.size() != slots.size()) return error("weights must match ngram_indexes in length");
+    if (!weights.empty() && weights.size() != slots.size())
+      return error("weights must match ngram_indexes in length");
     const ir::Attribute* strings = attr("pool_strings");
     const ir::Attribute* ints = attr("pool_int64s");
-    if ((strings != nullptr) == (ints != nullptr)) return error("needs exactly one of pool_strings and pool_int64s");
+    if ((strings != nullptr) == (ints != nullptr))
+      return error("needs exactly one of pool_strings and pool_int64s");
     string_pool_ = strings != nullptr;
     const int64_t pool_size = string_pool_ ? static_cast<int64_t>(strings->strings.size())
                                            : static_cast<int64_t>(ints->ints.size());
@@ -108,10 +118,13 @@ class TfIdfVectorizerKernel : public KernelBase {
   }
 
   Status infer(InferContext& ctx) override {
-    if (string_pool_) LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kString}));
-    else LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kInt32, DType::kInt64}));
+    if (string_pool_)
+      LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kString}));
+    else
+      LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kInt32, DType::kInt64}));
     const Shape& x = ctx.shape(0);
-    if (x.size() != 1 && x.size() != 2) return ctx.bad_input("input must be [C] or [N, C], not " + shape_to_string(x));
+    if (x.size() != 1 && x.size() != 2)
+      return ctx.bad_input("input must be [C] or [N, C], not " + shape_to_string(x));
     Shape y = x.size() == 1 ? Shape{p_.out_size} : Shape{x[0], p_.out_size};
     LACUNA_RETURN_IF_ERROR(checked_numel(y).status().with_context(node_));
     ctx.set_output(0, DType::kFloat32, std::move(y));
@@ -126,8 +139,10 @@ class TfIdfVectorizerKernel : public KernelBase {
     std::vector<int64_t> ids;
     if (!string_pool_) ids = x.to_int64_vector();
     for (int64_t r = 0; r < rows; ++r) {
-      if (string_pool_) ref::ngram_vector(p_, str_pool_, x.data<std::string>() + r * len, len, y + r * p_.out_size);
-      else ref::ngram_vector(p_, int_pool_, ids.data() + r * len, len, y + r * p_.out_size);
+      if (string_pool_)
+        ref::ngram_vector(p_, str_pool_, x.data<std::string>() + r * len, len, y + r * p_.out_size);
+      else
+        ref::ngram_vector(p_, int_pool_, ids.data() + r * len, len, y + r * p_.out_size);
     }
     return Status::ok();
   }

@@ -57,7 +57,8 @@ class OptimizerKernel : public KernelBase {
         LACUNA_RETURN_IF_ERROR(ctx.expect_input(i, {ctx.dtype(x)}));
         if (ctx.shape(i) != ctx.shape(x)) {
           return ctx.bad_input("input " + std::to_string(i) + " has shape " + shape_to_string(ctx.shape(i)) +
-                               "; expected " + shape_to_string(ctx.shape(x)) + " like input " + std::to_string(x));
+                               "; expected " + shape_to_string(ctx.shape(x)) + " like input " +
+                               std::to_string(x));
         }
       }
       for (int grp = 0; grp < 1 + num_states(kAlgo); ++grp) {
@@ -74,7 +75,8 @@ class OptimizerKernel : public KernelBase {
     LACUNA_ASSIGN_OR_RETURN(const double r, scalar_double(ctx.input(0), node_ + ": R"));
     LACUNA_ASSIGN_OR_RETURN(const int64_t t, scalar_int(ctx.input(1), node_ + ": T"));
     for (int k = 0; k < n_; ++k) {
-      Status s = ctx.input(2 + k).dtype() == DType::kFloat64 ? step<double>(ctx, k, r, t) : step<float>(ctx, k, r, t);
+      Status s = ctx.input(2 + k).dtype() == DType::kFloat64 ? step<double>(ctx, k, r, t)
+                                                             : step<float>(ctx, k, r, t);
       LACUNA_RETURN_IF_ERROR(s);
     }
     return Status::ok();

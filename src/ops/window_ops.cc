@@ -64,7 +64,8 @@ class MelWeightMatrixKernel : public GeneratorBase {
 
   Status infer(InferContext& ctx) override {
     for (int i = 0; i < 3; ++i) LACUNA_RETURN_IF_ERROR(ctx.expect_input(i, {DType::kInt32, DType::kInt64}));
-    for (int i = 3; i < 5; ++i) LACUNA_RETURN_IF_ERROR(ctx.expect_input(i, {DType::kFloat32, DType::kFloat64}));
+    for (int i = 3; i < 5; ++i)
+      LACUNA_RETURN_IF_ERROR(ctx.expect_input(i, {DType::kFloat32, DType::kFloat64}));
     const Tensor* bins = ctx.value(0);
     if (!bins) return ctx.needs_value(0);
     const Tensor* length = ctx.value(1);

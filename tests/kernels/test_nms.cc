@@ -19,8 +19,8 @@ Tensor selected(std::vector<int64_t> v) {
 const Tensor kBoxes = f32({1, 4, 4}, {0, 0, 1, 1, 0, 0.1f, 1, 1.1f, 0, 2, 1, 3, 1, 1, 0, 0});
 const Tensor kScores = f32({1, 1, 4}, {0.9f, 0.8f, 0.7f, 0.6f});
 
-std::vector<Tensor> nms(const Tensor& boxes, const Tensor& scores, int64_t max_out, float iou, float score = -1,
-                        ir::Attributes attrs = {}) {
+std::vector<Tensor> nms(const Tensor& boxes, const Tensor& scores, int64_t max_out, float iou,
+                        float score = -1, ir::Attributes attrs = {}) {
   std::vector<Tensor> in = {boxes, scores, Tensor::from_vector<int64_t>({1}, {max_out}), f32({1}, {iou})};
   if (score >= 0) in.push_back(f32({1}, {score}));
   return run_op(make_node("NonMaxSuppression", static_cast<int>(in.size()), 1, std::move(attrs)), in);
@@ -52,8 +52,8 @@ TEST(NmsRef, ClassesAndBatchesAreIndependent) {
   Tensor boxes = f32({2, 4, 4}, {0, 0, 1, 1, 0, 0.1f, 1, 1.1f, 0, 2, 1, 3, 1, 1, 0, 0,
                                  0, 0, 1, 1, 0, 0.1f, 1, 1.1f, 0, 2, 1, 3, 1, 1, 0, 0});
   // Class 1 prefers box 3 (overlapping 0 and 1) then box 2; batch 1 repeats batch 0.
-  Tensor scores = f32({2, 2, 4}, {0.9f, 0.8f, 0.7f, 0.6f, 0.1f, 0.2f, 0.3f, 0.4f,
-                                  0.9f, 0.8f, 0.7f, 0.6f, 0.1f, 0.2f, 0.3f, 0.4f});
+  Tensor scores = f32({2, 2, 4}, {0.9f, 0.8f, 0.7f, 0.6f, 0.1f, 0.2f, 0.3f, 0.4f, 0.9f, 0.8f, 0.7f, 0.6f,
+                                  0.1f, 0.2f, 0.3f, 0.4f});
   expect_equal(nms(boxes, scores, 10, 0.5f)[0],
                selected({0, 0, 0, 0, 0, 2, 0, 1, 3, 0, 1, 2, 1, 0, 0, 1, 0, 2, 1, 1, 3, 1, 1, 2}));
 }
@@ -66,10 +66,13 @@ TEST(NmsRef, EqualScoresKeepIndexOrderAndNanScoresAreIgnored) {
 TEST(NmsRef, BadInputsAreErrors) {
   auto node = make_node("NonMaxSuppression", 4, 1);
   const Tensor max_out = Tensor::from_vector<int64_t>({1}, {3});
-  EXPECT_FALSE(try_run_op(node, {f32({1, 4, 3}, std::vector<float>(12)), kScores, max_out, f32({1}, {0.5f})}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(node, {f32({1, 4, 3}, std::vector<float>(12)), kScores, max_out, f32({1}, {0.5f})}).is_ok());
   EXPECT_FALSE(try_run_op(node, {kBoxes, f32({1, 1, 3}, {1, 2, 3}), max_out, f32({1}, {0.5f})}).is_ok());
   EXPECT_FALSE(try_run_op(node, {kBoxes, kScores, max_out, f32({1}, {1.5f})}).is_ok());
-  EXPECT_FALSE(try_run_op(node, {kBoxes, kScores, Tensor::from_vector<int64_t>({2}, {1, 2}), f32({1}, {0.5f})}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(node, {kBoxes, kScores, Tensor::from_vector<int64_t>({2}, {1, 2}), f32({1}, {0.5f})})
+          .is_ok());
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <optional>
 
-#include "ops/registry.h"
 #include "../test_util.h"
+#include "ops/registry.h"
 
 namespace lacuna::test {
 namespace {
@@ -39,8 +39,9 @@ TEST(RandomRef, SeededDrawsMatchNumpy) {
   ir::Attributes a = shape_attr({5}, 0.f);
   a["dtype"] = ir::Attribute::of_int(11);  // double
   auto n = run_op(make_node("RandomNormal", 0, 1, a), {});
-  expect_close(n[0], Tensor::from_vector<double>({5}, {1.764052345967664, 0.4001572083672233, 0.9787379841057392,
-                                                       2.240893199201458, 1.8675579901499675}),
+  expect_close(n[0],
+               Tensor::from_vector<double>({5}, {1.764052345967664, 0.4001572083672233, 0.9787379841057392,
+                                                 2.240893199201458, 1.8675579901499675}),
                1e-12, 1e-12);
 }
 
@@ -71,7 +72,9 @@ TEST(RandomRef, NormalStatisticsAndLikeForms) {
                   {Tensor::from_vector<int32_t>({3}, {7, 8, 9})});
   EXPECT_EQ(u[0].dtype(), DType::kFloat32);
   EXPECT_EQ(u[0].shape(), (Shape{3}));
-  EXPECT_FALSE(try_run_op(make_node("RandomUniformLike", 1, 1), {Tensor::from_vector<int32_t>({3}, {7, 8, 9})}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("RandomUniformLike", 1, 1), {Tensor::from_vector<int32_t>({3}, {7, 8, 9})})
+          .is_ok());
   // An empty shape gives an empty tensor.
   auto e = run_op(make_node("RandomNormal", 0, 1, shape_attr({0, 3})), {});
   EXPECT_EQ(e[0].numel(), 0);
@@ -92,9 +95,12 @@ TEST(RandomRef, Bernoulli) {
   double ones = 0;
   for (size_t i = 0; i < v.size(); ++i) {
     ASSERT_TRUE(v[i] == 0.0 || v[i] == 1.0);
-    if (i < 1000) ASSERT_EQ(v[i], 0.0);
-    else if (i < 2000) ASSERT_EQ(v[i], 1.0);
-    else ones += v[i];
+    if (i < 1000)
+      ASSERT_EQ(v[i], 0.0);
+    else if (i < 2000)
+      ASSERT_EQ(v[i], 1.0);
+    else
+      ones += v[i];
   }
   EXPECT_NEAR(ones / 2000.0, 0.3, 0.05);
   auto b = run_op(make_node("Bernoulli", 1, 1, {{"dtype", ir::Attribute::of_int(9)}}), {f32({2}, {1, 0})});
@@ -104,9 +110,10 @@ TEST(RandomRef, Bernoulli) {
 TEST(RandomRef, Multinomial) {
   // Row 0 can only pick class 1; row 1 picks uniformly between its two classes.
   Tensor logits = f32({2, 2}, {-1e30f, 0.f, 0.f, 0.f});
-  auto y = run_op(make_node("Multinomial", 1, 1, {{"sample_size", ir::Attribute::of_int(2000)},
-                                                   {"dtype", ir::Attribute::of_int(7)}}),
-                  {logits});
+  auto y =
+      run_op(make_node("Multinomial", 1, 1,
+                       {{"sample_size", ir::Attribute::of_int(2000)}, {"dtype", ir::Attribute::of_int(7)}}),
+             {logits});
   ASSERT_EQ(y[0].dtype(), DType::kInt64);
   ASSERT_EQ(y[0].shape(), (Shape{2, 2000}));
   const int64_t* d = y[0].data<int64_t>();
@@ -118,12 +125,13 @@ TEST(RandomRef, Multinomial) {
   }
   EXPECT_NEAR(row1 / 2000.0, 0.5, 0.05);
   EXPECT_FALSE(try_run_op(make_node("Multinomial", 1, 1), {f32({2}, {0, 0})}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("Multinomial", 1, 1, {{"dtype", ir::Attribute::of_int(1)}}), {logits}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("Multinomial", 1, 1, {{"dtype", ir::Attribute::of_int(1)}}), {logits}).is_ok());
 }
 
 TEST(RandomRef, GeneratorsAreNotFoldable) {
-  for (const char* op : {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Bernoulli",
-                         "Multinomial"}) {
+  for (const char* op : {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike",
+                         "Bernoulli", "Multinomial"}) {
     const ops::OpEntry* e = ops::Registry::global().find("", op);
     ASSERT_NE(e, nullptr) << op;
     auto k = e->reference()->make(make_node(op, 1, 1, shape_attr({2})), 17);

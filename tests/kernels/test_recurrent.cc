@@ -19,9 +19,12 @@ ir::Attribute strings(std::vector<std::string> v) {
 // Shared GRU case: seq 2, batch 1, input 2, hidden 2.
 struct GruCase {
   Tensor x = f32({2, 1, 2}, {-0.17f, 0.44f, -1.f, -0.4f});
-  Tensor w = f32({1, 6, 2}, {-0.13f, -0.95f, 0.1f, -0.13f, -0.16f, -0.34f, -0.59f, 0.24f, -0.4f, -0.47f, 0.24f, 0.06f});
-  Tensor r = f32({1, 6, 2}, {0.1f, 0.42f, -0.42f, 0.02f, 0.79f, 0.79f, -0.75f, -0.59f, -0.9f, -0.12f, -0.94f, -0.09f});
-  Tensor b = f32({1, 12}, {0.93f, 0.09f, 0.95f, 0.43f, 0.4f, -0.57f, 0.95f, -0.99f, -0.49f, -0.13f, 0.56f, -0.6f});
+  Tensor w = f32({1, 6, 2},
+                 {-0.13f, -0.95f, 0.1f, -0.13f, -0.16f, -0.34f, -0.59f, 0.24f, -0.4f, -0.47f, 0.24f, 0.06f});
+  Tensor r = f32({1, 6, 2},
+                 {0.1f, 0.42f, -0.42f, 0.02f, 0.79f, 0.79f, -0.75f, -0.59f, -0.9f, -0.12f, -0.94f, -0.09f});
+  Tensor b =
+      f32({1, 12}, {0.93f, 0.09f, 0.95f, 0.43f, 0.4f, -0.57f, 0.95f, -0.99f, -0.49f, -0.13f, 0.56f, -0.6f});
 };
 
 TEST(RecurrentRef, GruMatchesEquations) {
@@ -31,12 +34,14 @@ TEST(RecurrentRef, GruMatchesEquations) {
       {0.0976660136f, -0.539893025f, 0.176021129f, -0.776866848f},  // linear_before_reset = 1
   };
   for (int lbr = 0; lbr < 2; ++lbr) {
-    auto node = make_node("GRU", 4, 2, {{"hidden_size", ir::Attribute::of_int(2)},
-                                        {"linear_before_reset", ir::Attribute::of_int(lbr)}});
+    auto node = make_node(
+        "GRU", 4, 2,
+        {{"hidden_size", ir::Attribute::of_int(2)}, {"linear_before_reset", ir::Attribute::of_int(lbr)}});
     auto out = run_op(node, {c.x, c.w, c.r, c.b});
     ASSERT_EQ(out.size(), 2u);
     expect_close(out[0], f32({2, 1, 1, 2}, want[static_cast<size_t>(lbr)]), 1e-5, 1e-6, "Y");
-    expect_close(out[1], f32({1, 1, 2}, {want[static_cast<size_t>(lbr)][2], want[static_cast<size_t>(lbr)][3]}), 1e-5,
+    expect_close(out[1],
+                 f32({1, 1, 2}, {want[static_cast<size_t>(lbr)][2], want[static_cast<size_t>(lbr)][3]}), 1e-5,
                  1e-6, "Y_h");
   }
 }
@@ -55,32 +60,57 @@ TEST(RecurrentRef, GruDoubleMatchesFloat) {
 }
 
 TEST(RecurrentRef, LstmBidirectionalPeepholesClipAndSequenceLengths) {
-  Tensor x = f32({3, 2, 2}, {-0.56f, 0.74f, -0.59f, 0.84f, -0.02f, 0.22f, 0.53f, 0.04f, -0.41f, -0.62f, -0.84f, 0.48f});
-  Tensor w = f32({2, 8, 2}, {0.79f, -0.34f, 0.64f,  -0.92f, -0.78f, 0.19f,  0.06f, -0.16f, -0.33f, 0.25f, -0.12f,
-                             0.47f, 0.04f,  0.16f,  0.29f,  0.98f,  0.64f,  -0.17f, 0.75f, 0.65f,  -0.89f, 0.44f,
-                             0.6f,  0.47f,  0.42f,  0.08f,  -0.75f, 0.92f,  -0.19f, -0.57f, 0.43f, 0.99f});
-  Tensor r = f32({2, 8, 2}, {-0.85f, 0.56f, -0.12f, 0.45f, 0.96f, 0.08f,  0.f,    -0.86f, -0.46f, -0.f,  0.36f,
-                             0.61f,  -0.24f, -0.87f, -0.42f, 0.82f, -0.57f, -0.1f, 0.86f,  -0.95f, 0.2f,  0.9f,
-                             -0.54f, 0.1f,  0.82f,  -0.73f, 0.05f, 0.5f,   0.34f,  -0.06f, -0.59f, -0.02f});
-  Tensor b = f32({2, 16}, {0.75f,  0.94f, 0.74f,  0.06f,  -0.53f, -0.98f, -0.14f, -0.2f,  0.05f,  -0.04f, 0.11f,
-                           0.09f,  0.52f, 0.42f,  0.24f,  -0.15f, -0.42f, 0.95f,  -0.33f, -0.56f, -0.87f, 0.97f,
-                           -0.74f, -0.36f, -0.86f, -0.55f, -0.21f, 0.79f, -0.31f, 0.97f,  -0.94f, -0.3f});
-  Tensor p = f32({2, 6}, {-0.98f, 0.f, -0.01f, -0.73f, -0.72f, -0.56f, -0.16f, -0.5f, -0.83f, -0.31f, -0.67f, 0.76f});
+  Tensor x = f32({3, 2, 2},
+                 {-0.56f, 0.74f, -0.59f, 0.84f, -0.02f, 0.22f, 0.53f, 0.04f, -0.41f, -0.62f, -0.84f, 0.48f});
+  Tensor w =
+      f32({2, 8, 2}, {0.79f, -0.34f, 0.64f, -0.92f, -0.78f, 0.19f, 0.06f,  -0.16f, -0.33f, 0.25f,  -0.12f,
+                      0.47f, 0.04f,  0.16f, 0.29f,  0.98f,  0.64f, -0.17f, 0.75f,  0.65f,  -0.89f, 0.44f,
+                      0.6f,  0.47f,  0.42f, 0.08f,  -0.75f, 0.92f, -0.19f, -0.57f, 0.43f,  0.99f});
+  Tensor r =
+      f32({2, 8, 2}, {-0.85f, 0.56f,  -0.12f, 0.45f,  0.96f, 0.08f,  0.f,   -0.86f, -0.46f, -0.f,  0.36f,
+                      0.61f,  -0.24f, -0.87f, -0.42f, 0.82f, -0.57f, -0.1f, 0.86f,  -0.95f, 0.2f,  0.9f,
+                      -0.54f, 0.1f,   0.82f,  -0.73f, 0.05f, 0.5f,   0.34f, -0.06f, -0.59f, -0.02f});
+  Tensor b =
+      f32({2, 16}, {0.75f,  0.94f,  0.74f,  0.06f,  -0.53f, -0.98f, -0.14f, -0.2f,  0.05f,  -0.04f, 0.11f,
+                    0.09f,  0.52f,  0.42f,  0.24f,  -0.15f, -0.42f, 0.95f,  -0.33f, -0.56f, -0.87f, 0.97f,
+                    -0.74f, -0.36f, -0.86f, -0.55f, -0.21f, 0.79f,  -0.31f, 0.97f,  -0.94f, -0.3f});
+  Tensor p = f32({2, 6},
+                 {-0.98f, 0.f, -0.01f, -0.73f, -0.72f, -0.56f, -0.16f, -0.5f, -0.83f, -0.31f, -0.67f, 0.76f});
   Tensor h0 = f32({2, 2, 2}, {0.54f, -0.96f, 0.27f, 0.5f, -0.f, -0.55f, -0.6f, 0.52f});
   Tensor c0 = f32({2, 2, 2}, {-0.64f, -0.96f, -0.07f, 0.45f, -0.16f, -0.03f, -0.97f, -0.03f});
   Tensor lens = Tensor::from_vector<int32_t>({2}, {3, 2});
-  auto node = make_node("LSTM", 8, 3, {{"hidden_size", ir::Attribute::of_int(2)},
-                                       {"direction", ir::Attribute::of_string("bidirectional")},
-                                       {"clip", ir::Attribute::of_float(0.9f)}});
+  auto node = make_node("LSTM", 8, 3,
+                        {{"hidden_size", ir::Attribute::of_int(2)},
+                         {"direction", ir::Attribute::of_string("bidirectional")},
+                         {"clip", ir::Attribute::of_float(0.9f)}});
   auto out = run_op(node, {x, w, r, b, lens, h0, c0, p});
   ASSERT_EQ(out.size(), 3u);
   // Row 1 has length 2: its third step is zero in both directions.
   expect_close(out[0],
-               f32({3, 2, 2, 2}, {-0.0693675339f, -0.434349916f, -0.135477391f, 0.140367729f, -0.155010212f,
-                                  -0.263219494f, -0.225194607f, -0.000152906558f, 0.177250001f, -0.364002099f,
-                                  -0.0410109642f, 0.0761917815f, -0.11182758f, -0.320410292f, -0.226786117f,
-                                  -0.0310268878f, 0.169374868f, -0.431469696f, 0.f, 0.f, -0.0805869426f,
-                                  -0.17550771f, 0.f, 0.f}),
+               f32({3, 2, 2, 2}, {-0.0693675339f,
+                                  -0.434349916f,
+                                  -0.135477391f,
+                                  0.140367729f,
+                                  -0.155010212f,
+                                  -0.263219494f,
+                                  -0.225194607f,
+                                  -0.000152906558f,
+                                  0.177250001f,
+                                  -0.364002099f,
+                                  -0.0410109642f,
+                                  0.0761917815f,
+                                  -0.11182758f,
+                                  -0.320410292f,
+                                  -0.226786117f,
+                                  -0.0310268878f,
+                                  0.169374868f,
+                                  -0.431469696f,
+                                  0.f,
+                                  0.f,
+                                  -0.0805869426f,
+                                  -0.17550771f,
+                                  0.f,
+                                  0.f}),
                1e-5, 1e-6, "Y");
   expect_close(out[1],
                f32({2, 2, 2}, {0.169374868f, -0.431469696f, -0.0410109642f, 0.0761917815f, -0.155010212f,
@@ -93,14 +123,17 @@ TEST(RecurrentRef, LstmBidirectionalPeepholesClipAndSequenceLengths) {
 }
 
 TEST(RecurrentRef, RnnReverseWithLeakyReluAlpha) {
-  auto node = make_node("RNN", 6, 2, {{"hidden_size", ir::Attribute::of_int(2)},
-                                      {"direction", ir::Attribute::of_string("reverse")},
-                                      {"activations", strings({"LeakyRelu"})},
-                                      {"activation_alpha", ir::Attribute::of_floats({0.2f})}});
-  auto out = run_op(node, {f32({3, 1, 1}, {0.5f, -1.f, 2.f}), f32({1, 2, 1}, {0.4f, -0.6f}),
-                           f32({1, 2, 2}, {0.1f, 0.2f, -0.3f, 0.5f}), Tensor(), Tensor(), f32({1, 1, 2}, {0.2f, -0.1f})});
+  auto node = make_node("RNN", 6, 2,
+                        {{"hidden_size", ir::Attribute::of_int(2)},
+                         {"direction", ir::Attribute::of_string("reverse")},
+                         {"activations", strings({"LeakyRelu"})},
+                         {"activation_alpha", ir::Attribute::of_floats({0.2f})}});
+  auto out = run_op(
+      node, {f32({3, 1, 1}, {0.5f, -1.f, 2.f}), f32({1, 2, 1}, {0.4f, -0.6f}),
+             f32({1, 2, 2}, {0.1f, 0.2f, -0.3f, 0.5f}), Tensor(), Tensor(), f32({1, 1, 2}, {0.2f, -0.1f})});
   ASSERT_EQ(out.size(), 2u);
-  expect_close(out[0], f32({3, 1, 1, 2}, {0.238352f, -0.0326312f, -0.07448f, 0.229f, 0.8f, -0.262f}), 1e-5, 1e-6);
+  expect_close(out[0], f32({3, 1, 1, 2}, {0.238352f, -0.0326312f, -0.07448f, 0.229f, 0.8f, -0.262f}), 1e-5,
+               1e-6);
   expect_close(out[1], f32({1, 1, 2}, {0.238352f, -0.0326312f}), 1e-5, 1e-6);
 }
 
@@ -126,7 +159,8 @@ TEST(RecurrentRef, BatchMajorLayoutIsTheTransposedLayout) {
                           {"direction", ir::Attribute::of_string("bidirectional")}};
   auto seq_major = run_op(make_node("LSTM", 6, 2, attrs), {x, w, r, Tensor(), Tensor(), h0}, 14);
   attrs["layout"] = ir::Attribute::of_int(1);
-  auto batch_major = run_op(make_node("LSTM", 6, 2, attrs), {transpose01(x), w, r, Tensor(), Tensor(), transpose01(h0)}, 14);
+  auto batch_major =
+      run_op(make_node("LSTM", 6, 2, attrs), {transpose01(x), w, r, Tensor(), Tensor(), transpose01(h0)}, 14);
   ASSERT_EQ(batch_major.size(), 2u);
   // Y: [S, dirs, B, H] -> [B, S, dirs, H]
   Tensor y = seq_major[0];
@@ -154,12 +188,13 @@ TEST(RecurrentRef, BadInputsAreErrors) {
   GruCase c;
   ir::Attributes attrs = {{"hidden_size", ir::Attribute::of_int(2)}};
   // W with the wrong number of gate rows.
-  EXPECT_FALSE(try_run_op(make_node("GRU", 3, 1, attrs), {c.x, f32({1, 4, 2}, std::vector<float>(8)), c.r}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(make_node("GRU", 3, 1, attrs), {c.x, f32({1, 4, 2}, std::vector<float>(8)), c.r}).is_ok());
   // X of rank 2.
   EXPECT_FALSE(try_run_op(make_node("GRU", 3, 1, attrs), {f32({2, 2}, {1, 2, 3, 4}), c.w, c.r}).is_ok());
   // A sequence length beyond the sequence.
-  Status s = try_run_op(make_node("GRU", 5, 1, attrs),
-                        {c.x, c.w, c.r, c.b, Tensor::from_vector<int32_t>({1}, {3})});
+  Status s =
+      try_run_op(make_node("GRU", 5, 1, attrs), {c.x, c.w, c.r, c.b, Tensor::from_vector<int32_t>({1}, {3})});
   EXPECT_FALSE(s.is_ok());
   EXPECT_NE(s.message().find("sequence_lens"), std::string::npos) << s.message();
   // Missing hidden_size, unknown activation, wrong number of activations.

@@ -59,15 +59,20 @@ TEST(SignalRef, AxesAndNegativeAxes) {
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t j = 0; j < 3; ++j)
       for (int c = 0; c < 2; ++c) {
-        EXPECT_NEAR(along2[0].data<float>()[(i * 3 + j) * 2 + c], along1[0].data<float>()[(j * 2 + i) * 2 + c], 1e-5);
+        EXPECT_NEAR(along2[0].data<float>()[(i * 3 + j) * 2 + c],
+                    along1[0].data<float>()[(j * 2 + i) * 2 + c], 1e-5);
       }
 }
 
 TEST(SignalRef, DftErrors) {
   EXPECT_FALSE(try_run_op(dft_node(1), {f32({1, 4, 3}, std::vector<float>(12))}).is_ok());  // 3 components
-  EXPECT_FALSE(try_run_op(dft_node(1, {{"axis", ir::Attribute::of_int(2)}}), {f32({1, 4, 1}, std::vector<float>(4))}).is_ok());
+  EXPECT_FALSE(
+      try_run_op(dft_node(1, {{"axis", ir::Attribute::of_int(2)}}), {f32({1, 4, 1}, std::vector<float>(4))})
+          .is_ok());
   EXPECT_FALSE(try_run_op(dft_node(2), {f32({1, 4, 1}, std::vector<float>(4)), i64(0)}).is_ok());
-  EXPECT_FALSE(try_run_op(dft_node(1, {{"onesided", ir::Attribute::of_int(1)}}), {f32({1, 4, 2}, std::vector<float>(8))}).is_ok());
+  EXPECT_FALSE(try_run_op(dft_node(1, {{"onesided", ir::Attribute::of_int(1)}}),
+                          {f32({1, 4, 2}, std::vector<float>(8))})
+                   .is_ok());
 }
 
 // Each STFT frame is the DFT of the windowed slice of the signal.
@@ -81,24 +86,27 @@ TEST(SignalRef, StftFramesAreWindowedDfts) {
   ASSERT_EQ(out[0].shape(), (Shape{1, frames, frame / 2 + 1, 2}));
   for (int64_t f = 0; f < frames; ++f) {
     Tensor slice(DType::kFloat32, {1, frame, 1});
-    for (int64_t k = 0; k < frame; ++k) slice.data<float>()[k] = sig.data<float>()[f * step + k] * win.data<float>()[k];
+    for (int64_t k = 0; k < frame; ++k)
+      slice.data<float>()[k] = sig.data<float>()[f * step + k] * win.data<float>()[k];
     auto d = run_op(dft_node(1, {{"onesided", ir::Attribute::of_int(1)}}), {slice});
     for (int64_t i = 0; i < (frame / 2 + 1) * 2; ++i) {
-      EXPECT_NEAR(out[0].data<float>()[f * (frame / 2 + 1) * 2 + i], d[0].data<float>()[i], 1e-5) << "frame " << f;
+      EXPECT_NEAR(out[0].data<float>()[f * (frame / 2 + 1) * 2 + i], d[0].data<float>()[i], 1e-5)
+          << "frame " << f;
     }
   }
   // Two-sided with frame_length instead of a window: a rectangular window.
-  auto full = run_op(make_node("STFT", 4, 1, {{"onesided", ir::Attribute::of_int(0)}}), {sig, i64(step), Tensor(), i64(frame)});
+  auto full = run_op(make_node("STFT", 4, 1, {{"onesided", ir::Attribute::of_int(0)}}),
+                     {sig, i64(step), Tensor(), i64(frame)});
   EXPECT_EQ(full[0].shape(), (Shape{1, frames, frame, 2}));
 }
 
 TEST(SignalRef, StftErrors) {
   Tensor sig = f32({1, 6, 1}, std::vector<float>(6));
   auto node = make_node("STFT", 4, 1);
-  EXPECT_FALSE(try_run_op(node, {sig, i64(2), Tensor(), i64(7)}).is_ok());                 // frame > signal
-  EXPECT_FALSE(try_run_op(node, {sig, i64(0), Tensor(), i64(4)}).is_ok());                 // zero step
-  EXPECT_FALSE(try_run_op(node, {sig, i64(2), f32({3}, {1, 1, 1}), i64(4)}).is_ok());      // window mismatch
-  EXPECT_FALSE(try_run_op(node, {sig, i64(2), Tensor(), Tensor()}).is_ok());               // no frame length
+  EXPECT_FALSE(try_run_op(node, {sig, i64(2), Tensor(), i64(7)}).is_ok());             // frame > signal
+  EXPECT_FALSE(try_run_op(node, {sig, i64(0), Tensor(), i64(4)}).is_ok());             // zero step
+  EXPECT_FALSE(try_run_op(node, {sig, i64(2), f32({3}, {1, 1, 1}), i64(4)}).is_ok());  // window mismatch
+  EXPECT_FALSE(try_run_op(node, {sig, i64(2), Tensor(), Tensor()}).is_ok());           // no frame length
 }
 
 TEST(SignalRef, Windows) {

@@ -25,14 +25,17 @@ void expect_strings(const Tensor& t, const Shape& shape, const std::vector<std::
 
 TEST(StringsRef, NormalizerStopwordsAndCase) {
   const Tensor x = strs({4}, {"Monday", "monday", "Tuesday", "wednesday"});
-  ir::Attributes a = {{"stopwords", string_list({"monday"})}, {"is_case_sensitive", ir::Attribute::of_int(1)},
+  ir::Attributes a = {{"stopwords", string_list({"monday"})},
+                      {"is_case_sensitive", ir::Attribute::of_int(1)},
                       {"case_change_action", ir::Attribute::of_string("UPPER")}};
-  expect_strings(run_op(make_node("StringNormalizer", 1, 1, a), {x})[0], {3}, {"MONDAY", "TUESDAY", "WEDNESDAY"});
+  expect_strings(run_op(make_node("StringNormalizer", 1, 1, a), {x})[0], {3},
+                 {"MONDAY", "TUESDAY", "WEDNESDAY"});
   a["is_case_sensitive"] = ir::Attribute::of_int(0);
   a["case_change_action"] = ir::Attribute::of_string("LOWER");
   expect_strings(run_op(make_node("StringNormalizer", 1, 1, a), {x})[0], {2}, {"tuesday", "wednesday"});
   // No stopwords, no case change: unchanged. 2-D [1, C] input keeps its rank.
-  expect_strings(run_op(make_node("StringNormalizer", 1, 1), {strs({1, 2}, {"a B", "c"})})[0], {1, 2}, {"a B", "c"});
+  expect_strings(run_op(make_node("StringNormalizer", 1, 1), {strs({1, 2}, {"a B", "c"})})[0], {1, 2},
+                 {"a B", "c"});
 }
 
 TEST(StringsRef, NormalizerEverythingRemovedGivesOneEmptyString) {
@@ -44,8 +47,10 @@ TEST(StringsRef, NormalizerEverythingRemovedGivesOneEmptyString) {
 TEST(StringsRef, NormalizerErrors) {
   EXPECT_FALSE(try_run_op(make_node("StringNormalizer", 1, 1), {strs({2, 2}, {"a", "b", "c", "d"})}).is_ok());
   EXPECT_FALSE(try_run_op(make_node("StringNormalizer", 1, 1), {f32({2}, {1, 2})}).is_ok());
-  EXPECT_FALSE(try_run_op(make_node("StringNormalizer", 1, 1, {{"case_change_action", ir::Attribute::of_string("TITLE")}}),
-                          {strs({1}, {"a"})}).is_ok());
+  EXPECT_FALSE(try_run_op(make_node("StringNormalizer", 1, 1,
+                                    {{"case_change_action", ir::Attribute::of_string("TITLE")}}),
+                          {strs({1}, {"a"})})
+                   .is_ok());
 }
 
 // The ONNX documentation example: unigrams 2,3,5,4 and bigrams (5,6), (7,8), (6,7).
@@ -74,9 +79,11 @@ TEST(StringsRef, TfIdfCounts) {
 TEST(StringsRef, TfIdfWeights) {
   ir::Attributes a = tfidf_attrs("IDF", 1, 2, 5);
   a["weights"] = ir::Attribute::of_floats({0.5f, 1, 1.5f, 2, 2.5f, 3, 3.5f});
-  expect_equal(run_op(make_node("TfIdfVectorizer", 1, 1, a), {kIds})[0], f32({7}, {0, 1, 1.5f, 0, 2.5f, 3, 3.5f}));
+  expect_equal(run_op(make_node("TfIdfVectorizer", 1, 1, a), {kIds})[0],
+               f32({7}, {0, 1, 1.5f, 0, 2.5f, 3, 3.5f}));
   a["mode"] = ir::Attribute::of_string("TFIDF");
-  expect_equal(run_op(make_node("TfIdfVectorizer", 1, 1, a), {kIds})[0], f32({7}, {0, 3, 1.5f, 0, 2.5f, 9, 3.5f}));
+  expect_equal(run_op(make_node("TfIdfVectorizer", 1, 1, a), {kIds})[0],
+               f32({7}, {0, 3, 1.5f, 0, 2.5f, 9, 3.5f}));
 }
 
 TEST(StringsRef, TfIdfStringPool) {

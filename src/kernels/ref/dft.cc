@@ -54,7 +54,8 @@ void dft(const DftParams& p, const T* x, T* y) {
     for (int64_t i = 0; i < p.inner; ++i) {
       for (int64_t k = 0; k < used; ++k) {
         const T* e = x + ((o * p.in_len + k) * p.inner + i) * p.in_components;
-        in[static_cast<size_t>(k)] = Complex(static_cast<double>(e[0]), p.in_components == 2 ? static_cast<double>(e[1]) : 0.0);
+        in[static_cast<size_t>(k)] =
+            Complex(static_cast<double>(e[0]), p.in_components == 2 ? static_cast<double>(e[1]) : 0.0);
       }
       transform(in, w, scale, out);
       for (int64_t m = 0; m < p.out_len; ++m) {
@@ -77,7 +78,8 @@ void stft(const StftParams& p, const T* signal, const T* window, T* y) {
       for (int64_t k = 0; k < p.frame_length; ++k) {
         const double wk = window ? static_cast<double>(window[k]) : 1.0;
         const T* e = s + k * p.in_components;
-        in[static_cast<size_t>(k)] = Complex(static_cast<double>(e[0]) * wk, p.in_components == 2 ? static_cast<double>(e[1]) * wk : 0.0);
+        in[static_cast<size_t>(k)] = Complex(static_cast<double>(e[0]) * wk,
+                                             p.in_components == 2 ? static_cast<double>(e[1]) * wk : 0.0);
       }
       transform(in, w, 1.0, out);
       T* yo = y + (b * p.frames + f) * p.bins * 2;

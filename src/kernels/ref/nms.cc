@@ -42,7 +42,8 @@ std::vector<std::array<int64_t, 3>> non_max_suppression(const NmsParams& p, cons
   std::vector<Corners> c(static_cast<size_t>(p.boxes));
   std::vector<int64_t> order, kept;
   for (int64_t b = 0; b < p.batches; ++b) {
-    for (int64_t i = 0; i < p.boxes; ++i) c[static_cast<size_t>(i)] = corners(boxes + (b * p.boxes + i) * 4, p.center_point_box);
+    for (int64_t i = 0; i < p.boxes; ++i)
+      c[static_cast<size_t>(i)] = corners(boxes + (b * p.boxes + i) * 4, p.center_point_box);
     for (int64_t k = 0; k < p.classes; ++k) {
       const float* s = scores + (b * p.classes + k) * p.boxes;
       order.clear();

@@ -25,8 +25,8 @@ void adagrad_step(const AdagradParams& p, const T* x, const T* g, const T* h, in
 }
 
 struct AdamParams {
-  double rate = 0;  // the bias-corrected learning rate
-  double alpha = 0.9;  // decay of the first moment v
+  double rate = 0;      // the bias-corrected learning rate
+  double alpha = 0.9;   // decay of the first moment v
   double beta = 0.999;  // decay of the second moment h
   double epsilon = 1e-6;
   double norm_coefficient = 0;
@@ -56,7 +56,8 @@ struct MomentumParams {
 };
 
 template <class T>
-void momentum_step(const MomentumParams& p, const T* x, const T* g, const T* v, int64_t n, T* x_new, T* v_new) {
+void momentum_step(const MomentumParams& p, const T* x, const T* g, const T* v, int64_t n, T* x_new,
+                   T* v_new) {
   for (int64_t i = 0; i < n; ++i) {
     const double gr = p.norm_coefficient * static_cast<double>(x[i]) + static_cast<double>(g[i]);
     const double vn = p.alpha * static_cast<double>(v[i]) + p.beta * gr;

@@ -9,16 +9,26 @@ namespace lacuna::kernels::ref {
 
 double ActivationFn::operator()(double x) const {
   switch (kind) {
-    case RnnActivation::kRelu: return x > 0 ? x : 0.0;
-    case RnnActivation::kTanh: return std::tanh(x);
-    case RnnActivation::kSigmoid: return 1.0 / (1.0 + std::exp(-x));
-    case RnnActivation::kAffine: return alpha * x + beta;
-    case RnnActivation::kLeakyRelu: return x >= 0 ? x : alpha * x;
-    case RnnActivation::kThresholdedRelu: return x > alpha ? x : 0.0;
-    case RnnActivation::kScaledTanh: return alpha * std::tanh(beta * x);
-    case RnnActivation::kHardSigmoid: return std::clamp(alpha * x + beta, 0.0, 1.0);
-    case RnnActivation::kElu: return x >= 0 ? x : alpha * (std::exp(x) - 1.0);
-    case RnnActivation::kSoftsign: return x / (1.0 + std::abs(x));
+    case RnnActivation::kRelu:
+      return x > 0 ? x : 0.0;
+    case RnnActivation::kTanh:
+      return std::tanh(x);
+    case RnnActivation::kSigmoid:
+      return 1.0 / (1.0 + std::exp(-x));
+    case RnnActivation::kAffine:
+      return alpha * x + beta;
+    case RnnActivation::kLeakyRelu:
+      return x >= 0 ? x : alpha * x;
+    case RnnActivation::kThresholdedRelu:
+      return x > alpha ? x : 0.0;
+    case RnnActivation::kScaledTanh:
+      return alpha * std::tanh(beta * x);
+    case RnnActivation::kHardSigmoid:
+      return std::clamp(alpha * x + beta, 0.0, 1.0);
+    case RnnActivation::kElu:
+      return x >= 0 ? x : alpha * (std::exp(x) - 1.0);
+    case RnnActivation::kSoftsign:
+      return x / (1.0 + std::abs(x));
     case RnnActivation::kSoftplus:  // log1p(exp(x)) without overflow for large x
       return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
   }
@@ -172,7 +182,9 @@ void lstm_forward(const RecurrentParams& p, const RecurrentBuffers<T>& buf) {
     const ActivationFn& g = p.activations[static_cast<size_t>(3 * d + 1)];
     const ActivationFn& hf = p.activations[static_cast<size_t>(3 * d + 2)];
     const T* peep = buf.p ? buf.p + d * 3 * H : nullptr;
-    auto pre = [&](int gate, int64_t j) { return wt.input_part(x, gate * H + j) + wt.recurrent_part(h, gate * H + j); };
+    auto pre = [&](int gate, int64_t j) {
+      return wt.input_part(x, gate * H + j) + wt.recurrent_part(h, gate * H + j);
+    };
     for (int64_t j = 0; j < H; ++j) {
       const auto u = static_cast<size_t>(j);
       const double pi = peep ? static_cast<double>(peep[j]) * c[j] : 0.0;

@@ -26,9 +26,15 @@ std::vector<std::string> normalize_strings(const NormalizeParams& p, const std::
   for (int64_t i = 0; i < n; ++i) {
     if (stop.count(p.case_sensitive ? in[i] : ascii_lower(in[i]))) continue;
     switch (p.case_change) {
-      case CaseChange::kNone: out.push_back(in[i]); break;
-      case CaseChange::kLower: out.push_back(ascii_lower(in[i])); break;
-      case CaseChange::kUpper: out.push_back(ascii_upper(in[i])); break;
+      case CaseChange::kNone:
+        out.push_back(in[i]);
+        break;
+      case CaseChange::kLower:
+        out.push_back(ascii_lower(in[i]));
+        break;
+      case CaseChange::kUpper:
+        out.push_back(ascii_upper(in[i]));
+        break;
     }
   }
   return out;
@@ -56,21 +62,25 @@ void ngram_vector(const NgramParams& p, const NgramPool<Key>& pool, const Key* r
         for (int64_t k = 0; k < n; ++k) gram.push_back(row[start + k * stride]);
         look_up();
       }
-      if (std::max<int64_t>(p.min_n, 2) > p.max_n || stride >= len - start) break;  // longer skips find nothing new
+      if (std::max<int64_t>(p.min_n, 2) > p.max_n || stride >= len - start)
+        break;  // longer skips find nothing new
     }
   }
   std::fill_n(out, p.out_size, 0.f);
   for (const auto& [entries, count] : counts) {
     for (const auto& e : *entries) {
       float v = static_cast<float>(count);
-      if (p.mode == TfIdfMode::kIdf) v = count > 0 ? e.weight : 0.f;
-      else if (p.mode == TfIdfMode::kTfIdf) v = static_cast<float>(count) * e.weight;
+      if (p.mode == TfIdfMode::kIdf)
+        v = count > 0 ? e.weight : 0.f;
+      else if (p.mode == TfIdfMode::kTfIdf)
+        v = static_cast<float>(count) * e.weight;
       out[e.slot] += v;
     }
   }
 }
 
-template void ngram_vector<int64_t>(const NgramParams&, const NgramPool<int64_t>&, const int64_t*, int64_t, float*);
+template void ngram_vector<int64_t>(const NgramParams&, const NgramPool<int64_t>&, const int64_t*, int64_t,
+                                    float*);
 template void ngram_vector<std::string>(const NgramParams&, const NgramPool<std::string>&, const std::string*,
                                         int64_t, float*);
 

@@ -34,7 +34,9 @@ struct NgramPool {
     float weight;
   };
   std::map<std::vector<Key>, std::vector<Entry>> grams;
-  void add(std::vector<Key> gram, int64_t slot, float weight) { grams[std::move(gram)].push_back({slot, weight}); }
+  void add(std::vector<Key> gram, int64_t slot, float weight) {
+    grams[std::move(gram)].push_back({slot, weight});
+  }
 };
 
 struct NgramParams {
