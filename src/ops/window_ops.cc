@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/dispatch.h"
 #include "ir/dtype_codes.h"
 #include "kernels/ref/windows.h"
 #include "ops/common.h"
@@ -43,15 +44,21 @@ class WindowKernel : public GeneratorBase {
     if (!v) return ctx.needs_value(0);
     LACUNA_ASSIGN_OR_RETURN(size_, scalar_int(*v, node_ + ": size"));
     if (size_ < 0) return ctx.bad_input("size must not be negative, not " + std::to_string(size_));
-    LACUNA_RETURN_IF_ERROR(checked_numel({size_, 8}).status().with_context(node_));
     ctx.set_output(0, out_, {size_});
     return Status::ok();
   }
 
   Status run(RunContext& ctx) override {
-    std::vector<double> w(static_cast<size_t>(size_));
-    ref::cosine_window(kKind, size_, attr_int("periodic", 1) != 0, w.data());
-    return store_doubles(w.data(), ctx.output(0)) ? Status::ok() : dtype_not_supported(out_);
+    Tensor& y = ctx.output(0);
+    const bool periodic = attr_int("periodic", 1) != 0;
+    const int64_t size = size_;
+    const bool ok = visit_numeric(y.dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      T* d = y.data<T>();
+      for (int64_t k = 0; k < size; ++k)
+        d[k] = from_double<T>(ref::cosine_window_value(kKind, k, size, periodic));
+    });
+    return ok ? Status::ok() : dtype_not_supported(out_);
   }
 
  private:
@@ -75,7 +82,7 @@ class MelWeightMatrixKernel : public GeneratorBase {
     if (p_.num_mel_bins <= 0) return ctx.bad_input("num_mel_bins must be positive");
     if (p_.dft_length <= 0) return ctx.bad_input("dft_length must be positive");
     Shape y{p_.dft_length / 2 + 1, p_.num_mel_bins};
-    LACUNA_RETURN_IF_ERROR(checked_numel({y[0], y[1], 8}).status().with_context(node_));
+    LACUNA_RETURN_IF_ERROR(checked_numel(y).status().with_context(node_));
     ctx.set_output(0, out_, std::move(y));
     return Status::ok();
   }

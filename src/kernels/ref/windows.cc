@@ -8,7 +8,7 @@
 
 namespace lacuna::kernels::ref {
 
-void cosine_window(WindowKind kind, int64_t size, bool periodic, double* out) {
+double cosine_window_value(WindowKind kind, int64_t k, int64_t size, bool periodic) {
   double a0 = 0.5, a1 = 0.5, a2 = 0.0;
   if (kind == WindowKind::kHamming) {
     a0 = 25.0 / 46.0;
@@ -19,14 +19,9 @@ void cosine_window(WindowKind kind, int64_t size, bool periodic, double* out) {
     a2 = 0.08;
   }
   const int64_t period = periodic ? size : size - 1;
-  for (int64_t k = 0; k < size; ++k) {
-    if (period == 0) {  // a one-point symmetric window: the limit of the formula is 1
-      out[k] = 1.0;
-      continue;
-    }
-    const double x = 2.0 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(period);
-    out[k] = a0 - a1 * std::cos(x) + a2 * std::cos(2.0 * x);
-  }
+  if (period == 0) return 1.0;  // a one-point symmetric window: the limit of the formula
+  const double x = 2.0 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(period);
+  return a0 - a1 * std::cos(x) + a2 * std::cos(2.0 * x);
 }
 
 void mel_weight_matrix(const MelParams& p, double* out) {

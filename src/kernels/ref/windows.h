@@ -8,9 +8,9 @@ namespace lacuna::kernels::ref {
 
 enum class WindowKind { kHann, kHamming, kBlackman };
 
-// Writes `size` window values; a periodic window has period `size` (for spectral analysis), a
-// symmetric one has period `size - 1`.
-void cosine_window(WindowKind kind, int64_t size, bool periodic, double* out);
+// Value k of a window of `size` points; a periodic window has period `size` (for spectral
+// analysis), a symmetric one has period `size - 1`.
+double cosine_window_value(WindowKind kind, int64_t k, int64_t size, bool periodic);
 
 struct MelParams {
   int64_t num_mel_bins = 0;
