@@ -2,6 +2,8 @@
 // ONNX equations), plus layout and error cases.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "../test_util.h"
 
 namespace lacuna::test {
@@ -135,6 +137,55 @@ TEST(RecurrentRef, RnnReverseWithLeakyReluAlpha) {
   expect_close(out[0], f32({3, 1, 1, 2}, {0.238352f, -0.0326312f, -0.07448f, 0.229f, 0.8f, -0.262f}), 1e-5,
                1e-6);
   expect_close(out[1], f32({1, 1, 2}, {0.238352f, -0.0326312f}), 1e-5, 1e-6);
+}
+
+// Alpha and beta values go, in order, only to the functions that take them: Relu takes none,
+// so ScaledTanh gets alpha 3 and beta 0.5.
+TEST(RecurrentRef, ActivationParametersAreConsumedInOrder) {
+  auto node = make_node("RNN", 3, 2,
+                        {{"hidden_size", ir::Attribute::of_int(1)},
+                         {"direction", ir::Attribute::of_string("bidirectional")},
+                         {"activations", strings({"Relu", "ScaledTanh"})},
+                         {"activation_alpha", ir::Attribute::of_floats({3.f})},
+                         {"activation_beta", ir::Attribute::of_floats({0.5f})}});
+  auto out = run_op(node, {f32({1, 1, 1}, {1.f}), f32({2, 1, 1}, {0.5f, 0.5f}), f32({2, 1, 1}, {0.f, 0.f})});
+  ASSERT_EQ(out.size(), 2u);
+  expect_close(out[1], f32({2, 1, 1}, {0.5f, 3.f * std::tanh(0.25f)}), 1e-6, 1e-7);
+  auto affine = run_op(make_node("RNN", 3, 2,
+                                 {{"hidden_size", ir::Attribute::of_int(1)},
+                                  {"activations", strings({"Affine"})},
+                                  {"activation_alpha", ir::Attribute::of_floats({2.f})},
+                                  {"activation_beta", ir::Attribute::of_floats({0.5f})}}),
+                       {f32({1, 1, 1}, {1.f}), f32({1, 1, 1}, {0.5f}), f32({1, 1, 1}, {0.f})});
+  expect_close(affine[1], f32({1, 1, 1}, {1.5f}));
+}
+
+// With input_forget the forget gate is 1 - i, which equals sigmoid of the negated input-gate
+// pre-activation: an ordinary LSTM with the input-gate weights negated in the forget slot.
+TEST(RecurrentRef, LstmInputForgetCouplesTheGates) {
+  const int64_t S = 3, B = 2, I = 2, H = 3;
+  Tensor x = random_tensor(DType::kFloat32, {S, B, I}, 21);
+  Tensor w = random_tensor(DType::kFloat32, {1, 4 * H, I}, 22);
+  Tensor r = random_tensor(DType::kFloat32, {1, 4 * H, H}, 23);
+  Tensor b = random_tensor(DType::kFloat32, {1, 8 * H}, 24);
+  Tensor w2 = w.clone(), r2 = r.clone(), b2 = b.clone();
+  auto negate_into_forget = [&](const Tensor& src, Tensor& dst, int64_t row_len, int64_t gate_stride) {
+    for (int64_t part = 0; part < src.numel() / (4 * H * row_len); ++part) {  // B holds two parts
+      const float* s = src.data<float>() + part * gate_stride;
+      float* d = dst.data<float>() + part * gate_stride;
+      for (int64_t k = 0; k < H * row_len; ++k) d[2 * H * row_len + k] = -s[k];  // gate 2 (f) = -gate 0 (i)
+    }
+  };
+  negate_into_forget(w, w2, I, 0);
+  negate_into_forget(r, r2, H, 0);
+  negate_into_forget(b, b2, 1, 4 * H);
+  ir::Attributes attrs = {{"hidden_size", ir::Attribute::of_int(H)}};
+  auto plain = run_op(make_node("LSTM", 4, 3, attrs), {x, w2, r2, b2});
+  attrs["input_forget"] = ir::Attribute::of_int(1);
+  auto coupled = run_op(make_node("LSTM", 4, 3, attrs), {x, w, r, b});
+  ASSERT_EQ(coupled.size(), 3u);
+  for (int i = 0; i < 3; ++i)
+    expect_close(coupled[static_cast<size_t>(i)], plain[static_cast<size_t>(i)], 1e-5, 1e-6);
 }
 
 // layout = 1 takes [batch, seq, ...] tensors and must give the transposed layout-0 results.
