@@ -27,6 +27,14 @@ void register_qmatmul_ops(Registry& r);
 void register_qlinear_ops(Registry& r);
 void register_qpool_ops(Registry& r);
 void register_contrib_ops(Registry& r);
+void register_rnn_ops(Registry& r);
+void register_signal_ops(Registry& r);
+void register_window_ops(Registry& r);
+void register_nms_ops(Registry& r);
+void register_random_ops(Registry& r);
+void register_dropout_ops(Registry& r);
+void register_training_ops(Registry& r);
+void register_string_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -52,6 +60,14 @@ inline void register_all_ops(Registry& r) {
   register_qlinear_ops(r);
   register_qpool_ops(r);
   register_contrib_ops(r);
+  register_rnn_ops(r);
+  register_signal_ops(r);
+  register_window_ops(r);
+  register_nms_ops(r);
+  register_random_ops(r);
+  register_dropout_ops(r);
+  register_training_ops(r);
+  register_string_ops(r);
 }
 
 }  // namespace lacuna::ops

@@ -1,5 +1,5 @@
 // Operators that only change a tensor's shape (they view their input's buffer, no copy):
-// Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout (inference); and Shape, Size.
+// Reshape, Flatten, Squeeze, Unsqueeze, Identity; and Shape, Size. (Dropout is in dropout_ops.cc.)
 #include <algorithm>
 
 #include "ops/common.h"
@@ -174,33 +174,6 @@ class IdentityKernel : public KernelBase {
   int output_alias(int i) const override { return i == 0 ? 0 : -1; }
 };
 
-// Dropout at inference: the identity, plus an all-true mask when asked for.
-class DropoutKernel : public KernelBase {
- public:
-  using KernelBase::KernelBase;
-  Status infer(InferContext& ctx) override {
-    LACUNA_RETURN_IF_ERROR(ctx.expect_input(0));
-    if (ctx.has_input(2)) {
-      const Tensor* training = ctx.value(2);
-      if (!training) return ctx.needs_value(2);
-      if (training->numel() == 1 && training->dtype() == DType::kBool && training->data<bool>()[0]) {
-        return ctx.unsupported_here("training-mode Dropout is not supported");
-      }
-    }
-    ctx.set_output(0, ctx.dtype(0), ctx.shape(0));
-    if (ctx.num_outputs() > 1 && ctx.outputs[1].wanted) ctx.set_output(1, DType::kBool, ctx.shape(0));
-    return Status::ok();
-  }
-  Status run(RunContext& ctx) override {
-    if (ctx.has_output(1)) {
-      Tensor& m = ctx.output(1);
-      std::fill(m.data<bool>(), m.data<bool>() + m.numel(), true);
-    }
-    return Status::ok();
-  }
-  int output_alias(int i) const override { return i == 0 ? 0 : -1; }
-};
-
 class ShapeKernel : public KernelBase {
  public:
   using KernelBase::KernelBase;
@@ -249,7 +222,6 @@ void register_reshape_ops(Registry& r) {
   r.add("", "Squeeze", make_impl<SqueezeKernel>("squeeze"), true);
   r.add("", "Unsqueeze", make_impl<UnsqueezeKernel>("unsqueeze"), true);
   r.add("", "Identity", make_impl<IdentityKernel>("identity"), true);
-  r.add("", "Dropout", make_impl<DropoutKernel>("dropout"), true);
   r.add("", "Shape", make_impl<ShapeKernel>("shape"), true);
   r.add("", "Size", make_impl<SizeKernel>("size"), true);
 }
