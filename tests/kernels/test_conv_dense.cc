@@ -82,6 +82,9 @@ TEST(DenseConv, MatchesReference) {
       {2, 12, 9, 9, 18, 3, 3, 2, 1, 1, 3},     // grouped, strided
       {1, 300, 7, 7, 40, 3, 3, 1, 1, 1, 1},    // K > kGemmKc
       {1, 4, 1, 1, 5, 1, 1, 1, 0, 1, 1},       // one pixel
+      {1, 5, 6, 40, 33, 3, 3, 1, 1, 1, 1},     // padded: wide rows, ragged rows
+      {2, 6, 7, 7, 16, 5, 3, 1, 2, 1, 2},      // padded: asymmetric kernel, groups
+      {1, 4, 9, 9, 4, 3, 3, 1, 0, 1, 1},       // padded strategy without padding
   };
   for (const GemmKernel* gk : kernels_to_test()) {
     for (const Case& c : cases) {
@@ -99,10 +102,13 @@ TEST(DenseConv, MatchesReference) {
         ep.act = act;
         for (int threads : {1, 2, 3}) {
           std::vector<float> y(res.size(), NAN);
-          std::vector<float> scratch(static_cast<size_t>(conv.scratch_floats()));
+          std::vector<float> scratch(static_cast<size_t>(conv.scratch_floats()), NAN);
+          std::vector<float> padded(static_cast<size_t>(conv.padded_floats()), NAN);
+          conv.pad_input(x.data(), padded.data(), 0, s.n * s.c);
           const int64_t items = conv.work_items(threads);
           for (int t = 0; t < threads; ++t) {
-            conv.run(x.data(), y.data(), ep, items * t / threads, items * (t + 1) / threads, threads, scratch.data());
+            conv.run(x.data(), padded.data(), y.data(), ep, items * t / threads, items * (t + 1) / threads, threads,
+                     scratch.data());
           }
           expect_near(y, reference(s, x, w, bias, with_res ? &res : nullptr, act), 1e-4,
                       std::string(gk->name) + " c" + std::to_string(c.c) + " r" + std::to_string(c.r));

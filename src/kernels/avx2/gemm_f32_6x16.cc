@@ -88,8 +88,20 @@ void ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, i
   }
 }
 
+void row_epilogue(float* dst, const float* src, int64_t n, float bias, const float* residual, const Epilogue& ep) {
+  const __m256 vb = _mm256_set1_ps(bias);
+  const __m256 vs = _mm256_set1_ps(ep.scale);
+  for (int64_t i = 0; i < n; i += 8) {
+    const bool full = n - i >= 8;
+    const __m256i m = lane_mask(n - i);
+    __m256 v = _mm256_fmadd_ps(load(src + i, m, full), vs, vb);
+    if (residual) v = _mm256_add_ps(v, load(residual + i, m, full));
+    store(dst + i, avx2::activate_ps(v, ep.act, ep.alpha, ep.beta), m, full);
+  }
+}
+
 }  // namespace
 
-const GemmKernel kGemmAvx2_6x16 = {"gemm_f32_6x16_avx2", Isa::kAvx2, kMr, kNr, ukernel};
+const GemmKernel kGemmAvx2_6x16 = {"gemm_f32_6x16_avx2", Isa::kAvx2, kMr, kNr, ukernel, row_epilogue};
 
 }  // namespace lacuna::kernels

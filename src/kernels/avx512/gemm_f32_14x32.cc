@@ -86,8 +86,19 @@ void ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, i
   }
 }
 
+void row_epilogue(float* dst, const float* src, int64_t n, float bias, const float* residual, const Epilogue& ep) {
+  const __m512 vb = _mm512_set1_ps(bias);
+  const __m512 vs = _mm512_set1_ps(ep.scale);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    __m512 v = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, src + i), vs, vb);
+    if (residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, residual + i));
+    _mm512_mask_storeu_ps(dst + i, m, avx512::activate_ps(v, ep.act, ep.alpha, ep.beta));
+  }
+}
+
 }  // namespace
 
-const GemmKernel kGemmAvx512_14x32 = {"gemm_f32_14x32_avx512", Isa::kAvx512, kMr, kNr, ukernel};
+const GemmKernel kGemmAvx512_14x32 = {"gemm_f32_14x32_avx512", Isa::kAvx512, kMr, kNr, ukernel, row_epilogue};
 
 }  // namespace lacuna::kernels

@@ -25,25 +25,89 @@ PackedA::PackedA(const float* a, int64_t rows, int64_t k, int mr) : rows_(rows),
 
 DenseConv2d::DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, const float* weights)
     : k_(kernel), s_(shape) {
-  const int64_t kg = s_.kg(), kdim = s_.gemm_k();
-  for (int64_t g = 0; g < s_.groups; ++g) weights_.emplace_back(weights + g * kg * kdim, kg, kdim, k_.mr);
+  const int64_t kg = s_.kg(), cg = s_.cg(), taps = s_.r * s_.s, kdim = s_.gemm_k();
+  if (s_.pointwise()) {
+    strategy_ = Strategy::kPointwise;
+  } else if (s_.stride_h == 1 && s_.stride_w == 1) {
+    strategy_ = Strategy::kPadded;
+  } else {
+    strategy_ = Strategy::kIm2col;
+  }
+  if (strategy_ == Strategy::kPadded) {
+    // Per tap, the [kg x cg] slice of the weights, packed as its own GEMM A operand.
+    std::vector<float> slice(static_cast<size_t>(kg * cg));
+    for (int64_t g = 0; g < s_.groups; ++g) {
+      for (int64_t t = 0; t < taps; ++t) {
+        for (int64_t o = 0; o < kg; ++o) {
+          for (int64_t c = 0; c < cg; ++c) slice[static_cast<size_t>(o * cg + c)] = weights[((g * kg + o) * cg + c) * taps + t];
+        }
+        weights_.emplace_back(slice.data(), kg, cg, k_.mr);
+      }
+    }
+    // Output row oh, virtual column ow reads padded input (oh + r*dil, ow + s*dil).
+    const int64_t pad_b = (s_.oh - 1) + (s_.r - 1) * s_.dil_h + 1 - s_.h - s_.pad_t;
+    const int64_t pad_r = (s_.ow - 1) + (s_.s - 1) * s_.dil_w + 1 - s_.w - s_.pad_l;
+    hp_ = s_.h + s_.pad_t + std::max<int64_t>(pad_b, 0);
+    wp_ = s_.w + s_.pad_l + std::max<int64_t>(pad_r, 0);
+    // Slack past the plane: the last tile reads up to nr + (s-1)*dil floats beyond it.
+    plane_ = (hp_ * wp_ + k_.nr + (s_.s - 1) * s_.dil_w + 15) / 16 * 16;
+  } else {
+    for (int64_t g = 0; g < s_.groups; ++g) weights_.emplace_back(weights + g * kg * kdim, kg, kdim, k_.mr);
+  }
   // Pixels per work item: several B panels, so that each packed weight panel is reused a few
   // times from L1, while the packed activations (kc x chunk) stay in L2.
   chunk_pixels_ = static_cast<int64_t>(k_.nr) * 4;
 }
 
+const char* DenseConv2d::strategy_name() const {
+  switch (strategy_) {
+    case Strategy::kPointwise: return "pointwise";
+    case Strategy::kPadded: return "padded";
+    case Strategy::kIm2col: return "im2col";
+  }
+  return "?";
+}
+
+int64_t DenseConv2d::grid_pixels() const {
+  return strategy_ == Strategy::kPadded ? s_.oh * wp_ : s_.pixels();
+}
+
+int64_t DenseConv2d::padded_floats() const {
+  return strategy_ == Strategy::kPadded ? s_.n * s_.c * plane_ : 0;
+}
+
+void DenseConv2d::pad_input(const float* x, float* padded, int64_t plane_begin, int64_t plane_end) const {
+  if (strategy_ != Strategy::kPadded) return;
+  for (int64_t pl = plane_begin; pl < plane_end; ++pl) {
+    const float* src = x + pl * s_.h * s_.w;
+    float* dst = padded + pl * plane_;
+    std::memset(dst, 0, static_cast<size_t>(s_.pad_t * wp_) * sizeof(float));
+    for (int64_t ih = 0; ih < s_.h; ++ih) {
+      float* row = dst + (s_.pad_t + ih) * wp_;
+      std::memset(row, 0, static_cast<size_t>(s_.pad_l) * sizeof(float));
+      std::memcpy(row + s_.pad_l, src + ih * s_.w, static_cast<size_t>(s_.w) * sizeof(float));
+      std::memset(row + s_.pad_l + s_.w, 0, static_cast<size_t>(wp_ - s_.pad_l - s_.w) * sizeof(float));
+    }
+    const int64_t done = (s_.pad_t + s_.h) * wp_;
+    std::memset(dst + done, 0, static_cast<size_t>(plane_ - done) * sizeof(float));
+  }
+}
+
 int64_t DenseConv2d::row_splits(int threads) const {
-  const int64_t items = s_.n * s_.groups * ((s_.pixels() + chunk_pixels_ - 1) / chunk_pixels_);
+  const int64_t items = s_.n * s_.groups * ((grid_pixels() + chunk_pixels_ - 1) / chunk_pixels_);
   if (items >= threads) return 1;
   const int64_t panels = weights_[0].panels();
   return std::min<int64_t>((threads + items - 1) / items, panels);
 }
 
 int64_t DenseConv2d::work_items(int threads) const {
-  return s_.n * s_.groups * ((s_.pixels() + chunk_pixels_ - 1) / chunk_pixels_) * row_splits(threads);
+  return s_.n * s_.groups * ((grid_pixels() + chunk_pixels_ - 1) / chunk_pixels_) * row_splits(threads);
 }
 
-int64_t DenseConv2d::scratch_floats() const { return kGemmKc * chunk_pixels_ + 64; }
+int64_t DenseConv2d::scratch_floats() const {
+  if (strategy_ == Strategy::kPadded) return k_.mr * chunk_pixels_ + 64;
+  return kGemmKc * chunk_pixels_ + 64;
+}
 
 size_t DenseConv2d::weight_bytes() const {
   size_t b = 0;
@@ -96,8 +160,54 @@ void DenseConv2d::pack_b(const float* xg, int64_t p0, int64_t count, int64_t k0,
   }
 }
 
-void DenseConv2d::run_item(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t g, int64_t p0,
-                           int64_t p1, int64_t panel_begin, int64_t panel_end, float* scratch) const {
+void DenseConv2d::run_padded_item(const float* padded, float* y, const Epilogue& ep, int64_t n, int64_t g,
+                                  int64_t p0, int64_t p1, int64_t panel_begin, int64_t panel_end,
+                                  float* scratch) const {
+  const int nr = k_.nr, mr = k_.mr;
+  const int64_t taps = s_.r * s_.s;
+  const int64_t cg = s_.cg();
+  const float* xg = padded + (n * s_.c + g * cg) * plane_;
+  const int64_t chunk = chunk_pixels_;
+  const int64_t npix = s_.pixels();
+  const int64_t vend = s_.oh * wp_;  // virtual pixels with a real output row
+  for (int64_t rp = panel_begin; rp < panel_end; ++rp) {
+    const int64_t row0 = rp * mr;
+    const int64_t rows = std::min<int64_t>(mr, s_.kg() - row0);
+    for (int64_t v0 = p0; v0 < p1; v0 += nr) {
+      float* c = scratch + (v0 - p0);
+      for (int64_t t = 0; t < taps; ++t) {
+        const int64_t off = (t / s_.s) * s_.dil_h * wp_ + (t % s_.s) * s_.dil_w;
+        const PackedA& w = weights_[static_cast<size_t>(g * taps + t)];
+        k_.ukernel(cg, w.panel(rp), xg + v0 + off, plane_, c, chunk, rows, nr, t > 0, nullptr);
+      }
+    }
+    // Keep the real columns of each output row: bias, residual and activation on the way out.
+    for (int64_t i = 0; i < rows; ++i) {
+      const int64_t co = g * s_.kg() + row0 + i;
+      const float bias = ep.row_bias ? ep.row_bias[co] : 0.f;
+      float* yc = y + (n * s_.k + co) * npix;
+      const float* rc = ep.residual ? ep.residual + (n * s_.k + co) * npix : nullptr;
+      for (int64_t v = p0; v < std::min(p1, vend);) {
+        const int64_t oh = v / wp_, ow = v % wp_;
+        const int64_t row_end = std::min(p1, (oh + 1) * wp_);
+        if (ow < s_.ow) {
+          const int64_t len = std::min(s_.ow - ow, row_end - v);
+          const int64_t out = oh * s_.ow + ow;
+          k_.row_epilogue(yc + out, scratch + i * chunk + (v - p0), len, bias, rc ? rc + out : nullptr, ep);
+        }
+        v = row_end;
+      }
+    }
+  }
+}
+
+void DenseConv2d::run_item(const float* x, const float* padded, float* y, const Epilogue& ep, int64_t n,
+                           int64_t g, int64_t p0, int64_t p1, int64_t panel_begin, int64_t panel_end,
+                           float* scratch) const {
+  if (strategy_ == Strategy::kPadded) {
+    run_padded_item(padded, y, ep, n, g, p0, p1, panel_begin, panel_end, scratch);
+    return;
+  }
   const PackedA& w = weights_[static_cast<size_t>(g)];
   const int64_t kdim = w.K();
   const int64_t count = p1 - p0;
@@ -108,7 +218,7 @@ void DenseConv2d::run_item(const float* x, float* y, const Epilogue& ep, int64_t
   const int64_t panels = (count + nr - 1) / nr;
   // 1x1 stride-1 convolutions read full tiles of X in place (rows npix apart); only a ragged
   // last tile needs packing.
-  const bool direct = s_.pointwise();
+  const bool direct = strategy_ == Strategy::kPointwise;
   for (int64_t k0 = 0; k0 < kdim; k0 += kGemmKc) {
     const int64_t kc = std::min<int64_t>(kGemmKc, kdim - k0);
     const bool last = k0 + kc >= kdim;
@@ -150,9 +260,10 @@ void DenseConv2d::run_item(const float* x, float* y, const Epilogue& ep, int64_t
   }
 }
 
-void DenseConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end, int threads,
-                      float* scratch) const {
-  const int64_t chunks = (s_.pixels() + chunk_pixels_ - 1) / chunk_pixels_;
+void DenseConv2d::run(const float* x, const float* padded, float* y, const Epilogue& ep, int64_t begin,
+                      int64_t end, int threads, float* scratch) const {
+  const int64_t grid = grid_pixels();
+  const int64_t chunks = (grid + chunk_pixels_ - 1) / chunk_pixels_;
   const int64_t splits = row_splits(threads);
   const int64_t panels = weights_[0].panels();
   for (int64_t item = begin; item < end; ++item) {
@@ -164,8 +275,8 @@ void DenseConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t begi
     const int64_t g = rest % s_.groups;
     const int64_t n = rest / s_.groups;
     const int64_t p0 = chunk * chunk_pixels_;
-    const int64_t p1 = std::min(s_.pixels(), p0 + chunk_pixels_);
-    run_item(x, y, ep, n, g, p0, p1, panels * split / splits, panels * (split + 1) / splits, scratch);
+    const int64_t p1 = std::min(grid, p0 + chunk_pixels_);
+    run_item(x, padded, y, ep, n, g, p0, p1, panels * split / splits, panels * (split + 1) / splits, scratch);
   }
 }
 

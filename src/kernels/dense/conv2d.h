@@ -48,31 +48,50 @@ class PackedA {
   std::shared_ptr<float> data_;
 };
 
+// Three strategies, chosen from the shape:
+//  - pointwise (1x1, stride 1, no padding): X is already the GEMM's B (rows H*W apart);
+//  - padded (stride 1): X is copied into zero-padded planes and Y is computed on a "virtual" grid
+//    as wide as a padded row, so every kernel tap reads B rows in place at a fixed offset; the
+//    few junk columns are dropped when the epilogue writes Y;
+//  - im2col (strided): B is packed per tile of output pixels.
 class DenseConv2d {
  public:
+  enum class Strategy { kPointwise, kPadded, kIm2col };
+
   // `weights` is [K, C/groups, R, S] (ONNX OIHW).
   DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, const float* weights);
 
+  Strategy strategy() const { return strategy_; }
+  const char* strategy_name() const;
+  // The padded strategy first fills padded planes (n*C of them, padded_floats() in all) from X.
+  int64_t padded_floats() const;
+  void pad_input(const float* x, float* padded, int64_t plane_begin, int64_t plane_end) const;
+
   // Work items: (image, group, pixel chunk, row split). Run items [begin, end) on one thread
   // with `scratch` of scratch_floats() floats. The epilogue's row_bias is per output channel
-  // (all K channels) and its residual is a tensor shaped like Y.
+  // (all K channels) and its residual a tensor shaped like Y.
   int64_t work_items(int threads) const;
-  void run(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end, int threads,
-           float* scratch) const;
+  void run(const float* x, const float* padded, float* y, const Epilogue& ep, int64_t begin, int64_t end,
+           int threads, float* scratch) const;
   int64_t scratch_floats() const;
   size_t weight_bytes() const;
   const GemmKernel& kernel() const { return k_; }
 
  private:
-  void run_item(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t g, int64_t p0,
-                int64_t p1, int64_t panel_begin, int64_t panel_end, float* scratch) const;
+  void run_item(const float* x, const float* padded, float* y, const Epilogue& ep, int64_t n, int64_t g,
+                int64_t p0, int64_t p1, int64_t panel_begin, int64_t panel_end, float* scratch) const;
+  void run_padded_item(const float* padded, float* y, const Epilogue& ep, int64_t n, int64_t g, int64_t p0,
+                       int64_t p1, int64_t panel_begin, int64_t panel_end, float* scratch) const;
   void pack_b(const float* xg, int64_t p0, int64_t count, int64_t k0, int64_t kc, float* dst) const;
+  int64_t row_splits(int threads) const;
+  int64_t grid_pixels() const;  // pixels of the (virtual, for padded) output grid per image
 
   const GemmKernel& k_;
   Conv2dShape s_;
-  std::vector<PackedA> weights_;  // one per group
+  Strategy strategy_;
+  std::vector<PackedA> weights_;  // per group (im2col, pointwise) or per group and tap (padded)
   int64_t chunk_pixels_;          // output pixels per work item
-  int64_t row_splits(int threads) const;
+  int64_t hp_ = 0, wp_ = 0, plane_ = 0;  // padded geometry
 };
 
 }  // namespace lacuna::kernels

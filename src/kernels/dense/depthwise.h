@@ -1,5 +1,5 @@
 // Depthwise 2-D convolution in NCHW (groups == channels, one filter per channel), vectorized
-// along output width. The loop body is shared source compiled once per ISA.
+// along output width over a zero-padded copy of each input plane.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +10,9 @@
 
 namespace lacuna::kernels {
 
-// Channels [c_begin, c_end) of all images, planes n*C + c. Weights [C, 1, R, S]; the
-// epilogue's row_bias is per channel and its residual shaped like Y. `scratch` holds
-// depthwise_scratch_floats(shape) floats (one zero-padded input row per kernel row).
+// Planes [plane_begin, plane_end) of the n*C input planes. Weights [C, 1, R, S]; the epilogue's
+// row_bias is per channel and its residual shaped like Y. `scratch` holds
+// depthwise_scratch_floats(shape) floats (one padded plane).
 using DepthwiseFn = void (*)(const Conv2dShape& s, const float* x, const float* w, float* y,
                              const Epilogue& ep, int64_t plane_begin, int64_t plane_end, float* scratch);
 
@@ -23,5 +23,13 @@ const char* depthwise_name(const CpuInfo& cpu);
 void depthwise_avx512(const Conv2dShape&, const float*, const float*, float*, const Epilogue&, int64_t, int64_t, float*);
 void depthwise_avx2(const Conv2dShape&, const float*, const float*, float*, const Epilogue&, int64_t, int64_t, float*);
 void depthwise_scalar(const Conv2dShape&, const float*, const float*, float*, const Epilogue&, int64_t, int64_t, float*);
+
+// Padded plane geometry shared by the implementations.
+struct DepthwisePlane {
+  int64_t hp, wp, size;
+  explicit DepthwisePlane(const Conv2dShape& s);
+  // Copies plane `src` (h x w) into `dst` with zeros around it (size floats).
+  void fill(const Conv2dShape& s, const float* src, float* dst) const;
+};
 
 }  // namespace lacuna::kernels

@@ -37,7 +37,16 @@ void scalar_ukernel(int64_t k, const float* a, const float* b, int64_t ldb, floa
   }
 }
 
-const GemmKernel kScalar = {"gemm_f32_4x16_scalar", Isa::kScalar, 4, 16, scalar_ukernel};
+void scalar_row_epilogue(float* dst, const float* src, int64_t n, float bias, const float* residual,
+                         const Epilogue& ep) {
+  for (int64_t i = 0; i < n; ++i) {
+    float v = src[i] * ep.scale + bias;
+    if (residual) v += residual[i];
+    dst[i] = apply_activation(ep.act, v, ep.alpha, ep.beta);
+  }
+}
+
+const GemmKernel kScalar = {"gemm_f32_4x16_scalar", Isa::kScalar, 4, 16, scalar_ukernel, scalar_row_epilogue};
 
 }  // namespace
 

@@ -17,12 +17,17 @@ namespace lacuna::kernels {
 using GemmUkernel = void (*)(int64_t k, const float* a, const float* b, int64_t ldb, float* c,
                              int64_t ldc, int64_t m, int64_t n, bool accumulate, const Epilogue* ep);
 
+// dst[i] = act(src[i] * scale + bias + (residual ? residual[i] : 0)) for i < n.
+using RowEpilogueFn = void (*)(float* dst, const float* src, int64_t n, float bias, const float* residual,
+                               const Epilogue& ep);
+
 struct GemmKernel {
   const char* name;
   Isa isa;
   int mr;
   int nr;
   GemmUkernel ukernel;
+  RowEpilogueFn row_epilogue;
 };
 
 // The best micro-kernel the CPU (after the LACUNA_MAX_ISA cap) supports.
