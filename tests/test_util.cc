@@ -28,8 +28,8 @@ ir::Node make_node(const std::string& op, int n_in, int n_out, ir::Attributes at
 }
 
 std::vector<Tensor> run_op(const ir::Node& node, const std::vector<Tensor>& inputs, int64_t opset,
-                           bool reference_only, int threads) {
-  auto r = ops::run_node(node, opset, inputs, reference_only, threads);
+                           bool reference_only, int threads, std::string* impl_used) {
+  auto r = ops::run_node(node, opset, inputs, reference_only, threads, impl_used);
   EXPECT_TRUE(r.has_value()) << r.status().to_string();
   if (!r) return {};
   return std::move(r).value();

@@ -21,7 +21,8 @@ ir::Node make_node(const std::string& op, int n_in, int n_out, ir::Attributes at
 // Runs the node's reference kernel (or, when reference_only is false, the first implementation
 // that accepts the inputs). Fails the test on error and returns the outputs.
 std::vector<Tensor> run_op(const ir::Node& node, const std::vector<Tensor>& inputs,
-                           int64_t opset = 17, bool reference_only = true, int threads = 1);
+                           int64_t opset = 17, bool reference_only = true, int threads = 1,
+                           std::string* impl_used = nullptr);
 // Same, but returns the error status instead of failing.
 Status try_run_op(const ir::Node& node, const std::vector<Tensor>& inputs, int64_t opset = 17,
                   std::vector<Tensor>* outputs = nullptr);

@@ -35,6 +35,9 @@ void register_random_ops(Registry& r);
 void register_dropout_ops(Registry& r);
 void register_training_ops(Registry& r);
 void register_string_ops(Registry& r);
+void register_fused_conv_ops(Registry& r);
+// Optimized implementations (registered after the references, so tried first).
+void register_conv_fast_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -68,6 +71,8 @@ inline void register_all_ops(Registry& r) {
   register_dropout_ops(r);
   register_training_ops(r);
   register_string_ops(r);
+  register_fused_conv_ops(r);
+  register_conv_fast_ops(r);
 }
 
 }  // namespace lacuna::ops

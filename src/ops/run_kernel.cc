@@ -82,7 +82,7 @@ Expected<std::vector<RtValue>> run_kernel(OpKernel& kernel, const std::vector<co
 
 Expected<std::vector<Tensor>> run_node(const ir::Node& node, int64_t opset,
                                        const std::vector<Tensor>& inputs, bool reference_only,
-                                       int num_threads) {
+                                       int num_threads, std::string* impl_used) {
   const OpEntry* entry = Registry::global().find(node.domain, node.op_type);
   if (!entry) return unsupported(node.describe() + ": operator is not supported");
   std::vector<RtValue> values(inputs.size());
@@ -108,6 +108,7 @@ Expected<std::vector<Tensor>> run_node(const ir::Node& node, int64_t opset,
       continue;
     }
     if (!outs) return outs.status();
+    if (impl_used) *impl_used = impl.name;
     std::vector<Tensor> result;
     for (auto& o : *outs) result.push_back(std::move(o.tensor));
     return result;

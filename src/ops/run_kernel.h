@@ -22,6 +22,7 @@ Expected<std::vector<RtValue>> run_kernel(runtime::OpKernel& kernel,
 // prepare() accepts the inputs) and runs it on tensors.
 Expected<std::vector<Tensor>> run_node(const ir::Node& node, int64_t opset,
                                        const std::vector<Tensor>& inputs,
-                                       bool reference_only = true, int num_threads = 1);
+                                       bool reference_only = true, int num_threads = 1,
+                                       std::string* impl_used = nullptr);
 
 }  // namespace lacuna::ops
