@@ -55,7 +55,10 @@ struct Session::Impl {
   ir::Graph model;
   std::vector<IoInfo> inputs, outputs;
   runtime::KernelOptions kernel_options;
-  std::unique_ptr<runtime::ThreadPool> pool;
+  int threads = 1;
+  std::vector<int> pin_cpus;
+  // Thread pools not in use: each concurrent run takes one (streams do not share workers).
+  std::vector<std::unique_ptr<runtime::ThreadPool>> idle_pools;
   std::mutex mu;
   std::vector<std::unique_ptr<Compiled>> cache;
   Compiled* last = nullptr;
@@ -71,6 +74,8 @@ struct Session::Impl {
   Status run_values(const std::vector<Value>& inputs, std::vector<Value>* outputs);
   Expected<std::unique_ptr<runtime::RunState>> acquire(Compiled* c);
   void release(Compiled* c, std::unique_ptr<runtime::RunState> state);
+  std::unique_ptr<runtime::ThreadPool> acquire_pool();
+  void release_pool(std::unique_ptr<runtime::ThreadPool> pool);
 };
 
 Status Session::Impl::check_input(size_t i, const Tensor& t) const {
@@ -158,7 +163,7 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
   }
   LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, overrides, nullptr));
   LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(c));
-  pool->bind_to_calling_thread();
+  auto pool = acquire_pool();
   Status s;
   if (options.profile) {
     runtime::StepTimes t;
@@ -173,8 +178,26 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
   } else {
     s = runtime::execute(*c->plan, *state, *pool, in, outs, nullptr);
   }
+  release_pool(std::move(pool));
   release(c, std::move(state));
   return s;
+}
+
+std::unique_ptr<runtime::ThreadPool> Session::Impl::acquire_pool() {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!idle_pools.empty()) {
+      auto p = std::move(idle_pools.back());
+      idle_pools.pop_back();
+      return p;
+    }
+  }
+  return std::make_unique<runtime::ThreadPool>(threads, pin_cpus);
+}
+
+void Session::Impl::release_pool(std::unique_ptr<runtime::ThreadPool> pool) {
+  std::lock_guard<std::mutex> lock(mu);
+  idle_pools.push_back(std::move(pool));
 }
 
 Expected<std::unique_ptr<runtime::RunState>> Session::Impl::acquire(Compiled* c) {
@@ -214,7 +237,7 @@ Status Session::Impl::run_values(const std::vector<Value>& in, std::vector<Value
   }
   LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, {}, nullptr));
   LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(c));
-  pool->bind_to_calling_thread();
+  auto pool = acquire_pool();
   std::vector<const RtValue*> ptrs;
   for (const Value& v : in) ptrs.push_back(&v);
   std::vector<RtValue> raw;
@@ -228,6 +251,7 @@ Status Session::Impl::run_values(const std::vector<Value>& in, std::vector<Value
       outs->push_back(std::move(o));
     }
   }
+  release_pool(std::move(pool));
   release(c, std::move(state));
   return s;
 }
@@ -262,8 +286,8 @@ Expected<std::unique_ptr<Session>> Session::create(ir::Graph model, const Option
   impl->name = name;
   impl->model = std::move(model);
   const int threads = options.num_threads > 0 ? options.num_threads : runtime::available_cpus();
-  impl->pool = std::make_unique<runtime::ThreadPool>(
-      threads, options.pin_threads ? runtime::allowed_cpus() : std::vector<int>{});
+  impl->threads = threads;
+  if (options.pin_threads) impl->pin_cpus = runtime::allowed_cpus();
   impl->kernel_options.cpu = &cpu_info();
   impl->kernel_options.num_threads = threads;
   impl->kernel_options.reference_only = options.reference_only;

@@ -20,6 +20,11 @@ const std::vector<Pass>& pass_list() {
   static const std::vector<Pass> kPasses = {
       // Cheap cleanups first so that pattern-matching passes see canonical graphs.
       {"eliminate_identity", "remove Identity and inference-mode Dropout", eliminate_identity},
+      // BatchNorm first: it sits between a Conv and the Add/activation that the fusions absorb.
+      {"fold_batchnorm", "fold BatchNormalization into the preceding convolution", fold_batchnorm},
+      // Residual before activation: Conv -> Add -> Relu fuses into one node only in this order.
+      {"fuse_conv_residual", "fuse a following residual Add into the convolution", fuse_conv_residual},
+      {"fuse_conv_activation", "fuse a following activation into the convolution", fuse_conv_activation},
       // Last: drop whatever the rewrites left unused.
       {"eliminate_dead_code", "remove nodes whose results nothing reads", eliminate_dead_code},
   };

@@ -1,12 +1,14 @@
 // The persistent thread pool every kernel's parallel work runs on. Kernels describe work as
-// ranges or per-thread partitions; this maps them onto threads.
-//
-// The workers are OpenMP threads (libgomp keeps one persistent team per calling thread). oneDNN,
-// which Lacuna uses for some dense layers, runs on the same OpenMP runtime, so the two never
-// compete for cores with two sets of spinning workers.
+// ranges or per-thread partitions; this maps them onto threads. The calling thread takes part
+// as thread 0. Workers spin briefly between jobs (consecutive layers are microseconds apart),
+// then sleep on a futex, and yield while spinning so that an oversubscribed machine degrades
+// gracefully.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -36,24 +38,30 @@ class ThreadPool {
  public:
   // `cpus`: logical CPUs to pin thread i to (cpus[i % size]); empty means no pinning.
   explicit ThreadPool(int num_threads, std::vector<int> cpus = {});
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
   int num_threads() const { return num_threads_; }
 
-  // Calls fn(tid, nthreads) once on each of the pool's threads, and waits.
+  // Calls fn(tid, nthreads) once on each of the pool's threads, and waits. A call from inside
+  // a parallel region runs fn(0, 1) on the calling thread.
   void parallel(FunctionRef<void(int, int)> fn);
   // Splits [0, n) into at most num_threads contiguous chunks of >= grain items and calls
   // fn(begin, end) on each, in parallel.
   void parallel_for(int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn);
-  // Like parallel_for with grain 1, but hands out items dynamically (for uneven items).
+  // Hands out items [0, n) one at a time (for uneven items).
   void parallel_for_dynamic(int64_t n, FunctionRef<void(int64_t)> fn);
 
-  // Makes oneDNN and any OpenMP code called from this thread use this pool's thread count.
-  void bind_to_calling_thread() const;
-
  private:
-  void pin_if_needed();
+  struct Shared;
+  void worker_main(int tid);
+  void start_workers();
+
   int num_threads_;
   std::vector<int> cpus_;
-  bool pinned_ = false;
+  std::unique_ptr<Shared> shared_;
+  std::vector<std::thread> workers_;
 };
 
 // Number of logical CPUs this process may run on.
