@@ -66,8 +66,9 @@ class TileKernel : public KernelBase {
     Shape out;
     for (size_t d = 0; d < in.size(); ++d) {
       if (repeats_[d] < 0) return ctx.bad_input("repeats must not be negative");
-      LACUNA_ASSIGN_OR_RETURN(int64_t v, checked_numel({in[d], repeats_[d]}));
-      out.push_back(v);
+      auto v = checked_numel({in[d], repeats_[d]});
+      if (!v) return v.status().with_context(node_);
+      out.push_back(*v);
     }
     LACUNA_RETURN_IF_ERROR(checked_numel(out).status().with_context(node_));
     ctx.set_output(0, ctx.dtype(0), std::move(out));

@@ -70,26 +70,33 @@ class BlockKernel : public KernelBase {
     if (ctx.rank(0) != 4) return ctx.bad_input("input must be 4-D (NCHW)");
     const Shape& s = ctx.shape(0);
     const int64_t n = s[0], c = s[1], h = s[2], w = s[3], b = b_;
+    if (b > 3037000499) return ctx.bad_input("blocksize is too large");  // b * b overflows
+    const int64_t bb = b * b;
+    Expected<int64_t> h2 = 0, w2 = 0, c2 = 0;
     if (to_space_) {
-      if (c % (b * b) != 0) return ctx.bad_input("channels are not divisible by blocksize^2");
-      const int64_t c2 = c / (b * b);
+      if (c % bb != 0) return ctx.bad_input("channels are not divisible by blocksize^2");
       if (crd_) {
-        view_ = {n, c2, b, b, h, w};
+        view_ = {n, c / bb, b, b, h, w};
         perm_ = {0, 1, 4, 2, 5, 3};
       } else {
-        view_ = {n, b, b, c2, h, w};
+        view_ = {n, b, b, c / bb, h, w};
         perm_ = {0, 3, 4, 1, 5, 2};
       }
-      LACUNA_ASSIGN_OR_RETURN(int64_t h2, checked_numel({h, b}));
-      LACUNA_ASSIGN_OR_RETURN(int64_t w2, checked_numel({w, b}));
-      ctx.set_output(0, ctx.dtype(0), {n, c2, h2, w2});
+      c2 = c / bb;
+      h2 = checked_numel({h, b});
+      w2 = checked_numel({w, b});
     } else {
       if (h % b != 0 || w % b != 0) return ctx.bad_input("height and width must be divisible by blocksize");
       view_ = {n, c, h / b, b, w / b, b};
       perm_ = {0, 3, 5, 1, 2, 4};
-      LACUNA_ASSIGN_OR_RETURN(int64_t c2, checked_numel({c, b, b}));
-      ctx.set_output(0, ctx.dtype(0), {n, c2, h / b, w / b});
+      c2 = checked_numel({c, bb});
+      h2 = h / b;
+      w2 = w / b;
     }
+    if (!h2 || !w2 || !c2) return ctx.bad_input("the output shape overflows");
+    const Shape out = {n, *c2, *h2, *w2};
+    LACUNA_RETURN_IF_ERROR(checked_numel(out).status().with_context(node_));
+    ctx.set_output(0, ctx.dtype(0), out);
     return Status::ok();
   }
   Status run(RunContext& ctx) override { return permute(ctx.input(0), view_, perm_, ctx.output(0), node_); }
