@@ -12,6 +12,7 @@
 
 #include "lacuna/status.h"
 #include "lacuna/tensor.h"
+#include "lacuna/value.h"
 
 namespace lacuna {
 
@@ -35,7 +36,8 @@ struct Options {
 
 struct IoInfo {
   std::string name;
-  DType dtype = DType::kUndefined;
+  ValueKind kind = ValueKind::kTensor;  // sequences and optionals need Session::run_values
+  DType dtype = DType::kUndefined;      // of the tensor, or of a sequence's / optional's items
   std::vector<int64_t> dims;            // -1 where symbolic or unknown
   std::vector<std::string> dim_params;  // symbolic names ("" where fixed)
 };
@@ -73,6 +75,9 @@ class Session {
   Expected<std::map<std::string, Tensor>> run(const std::map<std::string, Tensor>& inputs);
   // Reuses the tensors in *outputs when their shapes match (no allocation in steady state).
   Status run(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs);
+  // For models whose inputs or outputs include sequences or optionals: inputs and outputs by
+  // name, each a tensor, sequence or optional value.
+  Expected<std::map<std::string, RtValue>> run_values(const std::map<std::string, RtValue>& inputs);
 
   // Compiles for the given input shapes now instead of on the first run().
   Status prepare(const std::vector<Shape>& input_shapes);

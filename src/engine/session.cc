@@ -2,6 +2,7 @@
 #include "lacuna/session.h"
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 
 #include "core/cpu.h"
@@ -31,6 +32,7 @@ IoInfo io_info(const ir::Graph& g, ir::ValueId id) {
   IoInfo io;
   const ir::Value& v = g.value(id);
   io.name = v.name;
+  io.kind = v.kind;
   io.dtype = v.dtype;
   auto it = g.declared_dims.find(id);
   if (it != g.declared_dims.end()) {
@@ -43,6 +45,15 @@ IoInfo io_info(const ir::Graph& g, ir::ValueId id) {
     io.dim_params.assign(v.shape->size(), "");
   }
   return io;
+}
+
+const char* kind_name(ValueKind k) {
+  switch (k) {
+    case ValueKind::kTensor: return "tensor";
+    case ValueKind::kSequence: return "sequence";
+    case ValueKind::kOptional: return "optional";
+  }
+  return "value";
 }
 
 }  // namespace
@@ -66,10 +77,18 @@ struct Session::Impl {
                                                    const std::vector<std::string>& overrides);
   Status run(const std::vector<Tensor>& inputs, const std::vector<std::string>& overrides,
              std::vector<Tensor>* outputs);
+  Status run_values(const std::vector<RtValue>& inputs, std::vector<RtValue>* outputs);
+  // Runs `exec` on the plan for `shapes` with an idle run state, recording profile times.
+  using Exec = std::function<Status(const runtime::Plan&, runtime::RunState&, runtime::StepTimes*)>;
+  Status run_plan(const std::vector<Shape>& shapes, const std::vector<std::string>& overrides,
+                  const Exec& exec);
 };
 
 Status Session::Impl::check_input(size_t i, const Tensor& t) const {
   const IoInfo& io = inputs[i];
+  if (io.kind != ValueKind::kTensor) {
+    return invalid_argument("input '" + io.name + "' is a " + kind_name(io.kind) + "; use run_values");
+  }
   if (!t.defined()) return invalid_argument("input '" + io.name + "' is missing");
   if (io.dtype != DType::kUndefined && t.dtype() != io.dtype) {
     return invalid_argument("input '" + io.name + "' has dtype " + std::string(dtype_name(t.dtype())) +
@@ -92,7 +111,9 @@ Status Session::Impl::check_input(size_t i, const Tensor& t) const {
 Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
     const std::vector<Shape>& shapes, const std::vector<std::string>& overrides) {
   ir::Graph g = model;  // values and nodes are copied; tensors share their buffers
-  for (size_t i = 0; i < g.inputs.size(); ++i) g.value(g.inputs[i]).shape = shapes[i];
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    if (g.value(g.inputs[i]).kind == ValueKind::kTensor) g.value(g.inputs[i]).shape = shapes[i];
+  }
   for (size_t k = 0; k < overrides.size(); ++k) {
     const ir::ValueId v = g.find(overrides[k]);
     g.value(v).constant = Tensor();
@@ -149,6 +170,30 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
     else if (!in[i].defined()) return invalid_argument("override '" + overrides[i - inputs.size()] + "' is missing");
     shapes.push_back(in[i].shape());
   }
+  return run_plan(shapes, overrides, [&](const runtime::Plan& plan, runtime::RunState& state,
+                                         runtime::StepTimes* times) {
+    return runtime::execute(plan, state, *pool, in, outs, times);
+  });
+}
+
+Status Session::Impl::run_values(const std::vector<RtValue>& in, std::vector<RtValue>* outs) {
+  std::vector<Shape> shapes;  // non-tensor inputs get an empty placeholder: their shapes are dynamic
+  for (size_t i = 0; i < in.size(); ++i) {
+    const IoInfo& io = inputs[i];
+    if (in[i].kind != io.kind) {
+      return invalid_argument("input '" + io.name + "' must be a " + kind_name(io.kind));
+    }
+    if (io.kind == ValueKind::kTensor) LACUNA_RETURN_IF_ERROR(check_input(i, in[i].tensor));
+    shapes.push_back(io.kind == ValueKind::kTensor ? in[i].tensor.shape() : Shape{});
+  }
+  return run_plan(shapes, {}, [&](const runtime::Plan& plan, runtime::RunState& state,
+                                  runtime::StepTimes* times) {
+    return runtime::execute_values(plan, state, *pool, in, outs, times);
+  });
+}
+
+Status Session::Impl::run_plan(const std::vector<Shape>& shapes,
+                               const std::vector<std::string>& overrides, const Exec& exec) {
   LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, overrides, nullptr));
   std::unique_ptr<runtime::RunState> state;
   {
@@ -165,7 +210,7 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
   Status s;
   if (options.profile) {
     runtime::StepTimes t;
-    s = runtime::execute(*c->plan, *state, *pool, in, outs, &t);
+    s = exec(*c->plan, *state, &t);
     std::lock_guard<std::mutex> lock(c->times_mu);
     c->times.seconds.resize(t.seconds.size(), 0.0);
     c->times.calls.resize(t.calls.size(), 0);
@@ -174,7 +219,7 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
       c->times.calls[i] += t.calls[i];
     }
   } else {
-    s = runtime::execute(*c->plan, *state, *pool, in, outs, nullptr);
+    s = exec(*c->plan, *state, nullptr);
   }
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -282,6 +327,26 @@ Expected<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs) {
   std::vector<Tensor> outs;
   LACUNA_RETURN_IF_ERROR(impl_->run(inputs, {}, &outs));
   return outs;
+}
+
+Expected<std::map<std::string, RtValue>> Session::run_values(const std::map<std::string, RtValue>& named) {
+  std::vector<RtValue> in(impl_->inputs.size());
+  std::vector<bool> given(in.size(), false);
+  for (const auto& [n, v] : named) {
+    size_t i = 0;
+    while (i < in.size() && impl_->inputs[i].name != n) ++i;
+    if (i == in.size()) return invalid_argument("'" + n + "' is not an input of " + impl_->name);
+    in[i] = v;
+    given[i] = true;
+  }
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!given[i]) return invalid_argument("input '" + impl_->inputs[i].name + "' is missing");
+  }
+  std::vector<RtValue> outs;
+  LACUNA_RETURN_IF_ERROR(impl_->run_values(in, &outs));
+  std::map<std::string, RtValue> result;
+  for (size_t i = 0; i < outs.size(); ++i) result[impl_->outputs[i].name] = std::move(outs[i]);
+  return result;
 }
 
 Expected<std::map<std::string, Tensor>> Session::run(const std::map<std::string, Tensor>& named) {

@@ -113,13 +113,7 @@ Status RunContext::allocate_output(int i, DType dtype, Shape shape) const {
   return Status::ok();
 }
 
-Status execute(const Plan& plan, RunState& st, ThreadPool& pool, const std::vector<Tensor>& inputs,
-               std::vector<Tensor>* outputs, StepTimes* times) {
-  for (size_t i = 0; i < plan.inputs.size(); ++i) {
-    RtValue& v = st.values_[static_cast<size_t>(plan.inputs[i])];
-    v.kind = ValueKind::kTensor;
-    v.tensor = inputs[i];
-  }
+Status run_steps(const Plan& plan, RunState& st, ThreadPool& pool, StepTimes* times) {
   if (times) {
     times->seconds.resize(plan.steps.size(), 0.0);
     times->calls.resize(plan.steps.size(), 0);
@@ -157,6 +151,17 @@ Status execute(const Plan& plan, RunState& st, ThreadPool& pool, const std::vect
       times->calls[s] += 1;
     }
   }
+  return Status::ok();
+}
+
+Status execute(const Plan& plan, RunState& st, ThreadPool& pool, const std::vector<Tensor>& inputs,
+               std::vector<Tensor>* outputs, StepTimes* times) {
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    RtValue& v = st.values_[static_cast<size_t>(plan.inputs[i])];
+    v.kind = ValueKind::kTensor;
+    v.tensor = inputs[i];
+  }
+  LACUNA_RETURN_IF_ERROR(run_steps(plan, st, pool, times));
   outputs->resize(plan.outputs.size());
   for (size_t i = 0; i < plan.outputs.size(); ++i) {
     const RtValue& v = st.values_[static_cast<size_t>(plan.outputs[i])];
@@ -183,6 +188,22 @@ Status execute(const Plan& plan, RunState& st, ThreadPool& pool, const std::vect
     } else if (src.nbytes()) {
       std::memcpy(dst.raw(), src.raw(), src.nbytes());
     }
+  }
+  return Status::ok();
+}
+
+Status execute_values(const Plan& plan, RunState& st, ThreadPool& pool,
+                      const std::vector<RtValue>& inputs, std::vector<RtValue>* outputs,
+                      StepTimes* times) {
+  for (size_t i = 0; i < plan.inputs.size(); ++i) st.values_[static_cast<size_t>(plan.inputs[i])] = inputs[i];
+  LACUNA_RETURN_IF_ERROR(run_steps(plan, st, pool, times));
+  outputs->resize(plan.outputs.size());
+  for (size_t i = 0; i < plan.outputs.size(); ++i) {
+    const RtValue& v = st.values_[static_cast<size_t>(plan.outputs[i])];
+    RtValue& out = (*outputs)[i];
+    out = v;
+    // Tensors may live in the arena, which the next run overwrites.
+    if (v.tensor.defined()) out.tensor = v.tensor.clone();
   }
   return Status::ok();
 }

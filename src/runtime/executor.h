@@ -24,6 +24,9 @@ class RunState {
  private:
   friend Status execute(const Plan&, RunState&, ThreadPool&, const std::vector<Tensor>&,
                         std::vector<Tensor>*, StepTimes*);
+  friend Status execute_values(const Plan&, RunState&, ThreadPool&, const std::vector<RtValue>&,
+                               std::vector<RtValue>*, StepTimes*);
+  friend Status run_steps(const Plan&, RunState&, ThreadPool&, StepTimes*);  // the shared step loop
   std::shared_ptr<void> arena_;
   std::vector<RtValue> values_;
   std::vector<RtValue*> in_ptrs_;   // all steps' input slots, flattened
@@ -38,5 +41,10 @@ class RunState {
 Status execute(const Plan& plan, RunState& state, ThreadPool& pool,
                const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs,
                StepTimes* times = nullptr);
+// The same for plans whose inputs or outputs may be sequences or optionals. Tensor outputs are
+// copies; sequence items are shared (they are immutable once built).
+Status execute_values(const Plan& plan, RunState& state, ThreadPool& pool,
+                      const std::vector<RtValue>& inputs, std::vector<RtValue>* outputs,
+                      StepTimes* times = nullptr);
 
 }  // namespace lacuna::runtime

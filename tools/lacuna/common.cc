@@ -10,6 +10,7 @@
 #include "core/dispatch.h"
 #include "io/npy.h"
 #include "onnx/tensor_proto.h"
+#include "onnx/value_proto.h"
 
 namespace lacuna::cli {
 
@@ -139,6 +140,15 @@ Expected<Tensor> read_tensor_file(const std::string& path, std::string* name) {
   return onnx_io::read_tensor_pb(path, name);
 }
 
+Expected<RtValue> read_value_file(const std::string& path, ValueKind kind, std::string* name) {
+  if (kind == ValueKind::kTensor) {
+    RtValue v;
+    LACUNA_ASSIGN_OR_RETURN(v.tensor, read_tensor_file(path, name));
+    return v;
+  }
+  return onnx_io::read_value_pb(path, kind, name);
+}
+
 Expected<std::vector<Tensor>> random_inputs(const std::vector<IoInfo>& inputs,
                                             const std::map<std::string, Shape>& shapes,
                                             int64_t default_dim, uint64_t seed) {
@@ -216,6 +226,38 @@ Comparison compare_tensors(const Tensor& a, const Tensor& b, double rtol, double
     if (!ok) ++c.mismatches;
   }
   c.pass = c.mismatches == 0;
+  return c;
+}
+
+Comparison compare_values(const RtValue& a, const RtValue& b, double rtol, double atol) {
+  Comparison c;
+  auto fail = [&](std::string note) {
+    c.pass = false;
+    c.note = std::move(note);
+    return c;
+  };
+  if (a.kind != b.kind) return fail("the value kinds differ");
+  if (a.kind == ValueKind::kTensor) return compare_tensors(a.tensor, b.tensor, rtol, atol);
+  if (a.kind == ValueKind::kOptional) {
+    if (a.present != b.present) return fail(a.present ? "optional is set, expected empty" : "optional is empty");
+    if (!a.present) return c;
+    if (a.optional_of_sequence != b.optional_of_sequence) return fail("optional payload kinds differ");
+    if (!a.optional_of_sequence) return compare_tensors(a.tensor, b.tensor, rtol, atol);
+  }
+  if (a.sequence.size() != b.sequence.size()) {
+    return fail("sequence length " + std::to_string(a.sequence.size()) + " != expected " +
+                std::to_string(b.sequence.size()));
+  }
+  for (size_t i = 0; i < a.sequence.size(); ++i) {
+    Comparison item = compare_tensors(a.sequence[i], b.sequence[i], rtol, atol);
+    c.mismatches += item.mismatches;
+    c.max_abs = std::max(c.max_abs, item.max_abs);
+    c.max_rel = std::max(c.max_rel, item.max_rel);
+    if (!item.pass) {
+      c.pass = false;
+      if (c.note.empty()) c.note = "item " + std::to_string(i) + (item.note.empty() ? "" : ": " + item.note);
+    }
+  }
   return c;
 }
 

@@ -34,6 +34,8 @@ Expected<std::map<std::string, Shape>> parse_input_shapes_named(const std::strin
 
 // Reads .npy or an ONNX TensorProto (.pb) file.
 Expected<Tensor> read_tensor_file(const std::string& path, std::string* name = nullptr);
+// Reads a tensor, sequence or optional test-data file (.pb; tensors may also be .npy).
+Expected<RtValue> read_value_file(const std::string& path, ValueKind kind, std::string* name = nullptr);
 
 // Random inputs for benchmarks: floats in [-1, 1], ints in [0, high) where high is 2 for
 // masks/bools and 1000 otherwise, all shapes resolved (symbolic dims must be in `shapes`, or
@@ -51,6 +53,8 @@ struct Comparison {
 };
 // numpy.allclose semantics: |a - b| <= atol + rtol * |b| (NaNs equal each other).
 Comparison compare_tensors(const Tensor& actual, const Tensor& expected, double rtol, double atol);
+// compare_tensors over sequence items / optional payloads; kinds, lengths and presence must match.
+Comparison compare_values(const RtValue& actual, const RtValue& expected, double rtol, double atol);
 
 std::string format_shape(const Shape& s);
 std::string sanitize_filename(const std::string& name);
