@@ -16,7 +16,9 @@ class SequenceEmptyKernel : public KernelBase {
   using KernelBase::KernelBase;
   Status init() {
     if (const ir::Attribute* a = attr("dtype")) {
-      LACUNA_ASSIGN_OR_RETURN(dtype_, ir::dtype_from_code(a->i));
+      auto t = ir::dtype_from_code(a->i);
+      if (!t) return t.status().with_context(node_);
+      dtype_ = *t;
     }
     return Status::ok();
   }

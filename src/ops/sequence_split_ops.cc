@@ -32,7 +32,11 @@ class SplitToSequenceKernel : public KernelBase {
     const int64_t dim = x.dim(axis);
     std::vector<int64_t> sizes;
     bool squeeze = false;
+    // Each item costs an allocation even when empty; refuse absurd counts instead of exhausting memory.
+    constexpr int64_t kMaxItems = int64_t{1} << 24;
+    auto too_many = [&](int64_t n) { return ctx.error("the split would make " + std::to_string(n) + " items"); };
     if (!ctx.has_input(1)) {
+      if (dim > kMaxItems) return too_many(dim);
       sizes.assign(static_cast<size_t>(dim), 1);
       squeeze = attr_int("keepdims", 1) == 0;
     } else {
@@ -40,7 +44,9 @@ class SplitToSequenceKernel : public KernelBase {
       const std::vector<int64_t> v = s.to_int64_vector();
       if (s.rank() == 0) {
         if (v[0] <= 0) return ctx.error("split must be positive");
-        for (int64_t at = 0; at < dim; at += v[0]) sizes.push_back(std::min(v[0], dim - at));
+        const int64_t count = dim / v[0] + (dim % v[0] != 0 ? 1 : 0);
+        if (count > kMaxItems) return too_many(count);
+        for (int64_t i = 0; i < count; ++i) sizes.push_back(std::min(v[0], dim - i * v[0]));
       } else if (s.rank() == 1) {
         int64_t left = dim;
         for (int64_t p : v) {

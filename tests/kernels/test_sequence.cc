@@ -100,6 +100,8 @@ TEST(DataSequence, SplitToSequenceAndBack) {
   RtValue axis0 = run1(make_node("ConcatFromSequence", 1, 1, {{"axis", ai(0)}, {"new_axis", ai(1)}}), {&rows});
   EXPECT_EQ(axis0.tensor.shape(), (Shape{2, 1, 3}));
 
+  RtValue huge = tv(Tensor(DType::kFloat32, {int64_t{1} << 30, 0}));
+  EXPECT_FALSE(run_values(make_node("SplitToSequence", 1, 1), {&huge}).has_value()) << "too many items";
   RtValue bad = tv(i64({2}, {1, 3}));
   EXPECT_FALSE(run_values(make_node("SplitToSequence", 2, 1), {&x, &bad}).has_value());
   RtValue empty = run1(make_node("SequenceEmpty", 0, 1), {});
