@@ -22,7 +22,7 @@ class ConcatKernel : public KernelBase {
     if (!attr("axis") && opset_ >= 4) return ctx.error("attribute 'axis' is required");
     const int r = ctx.rank(0);
     if (r == 0) return ctx.bad_input("cannot concatenate scalars");
-    LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(attr_int("axis", 1), r, node_));
+    LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(attr_int("axis", 1), r, node_));
     Shape out = ctx.shape(0);
     out[static_cast<size_t>(axis_)] = 0;
     for (int i = 0; i < ctx.num_inputs(); ++i) {
@@ -71,14 +71,14 @@ class SplitKernel : public KernelBase {
     const Shape& in = ctx.shape(0);
     const int r = ctx.rank(0);
     if (r == 0) return ctx.bad_input("cannot split a scalar");
-    LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(attr_int("axis", 0), r, node_));
+    LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(attr_int("axis", 0), r, node_));
     const int64_t dim = in[static_cast<size_t>(axis_)];
     const int n = ctx.num_outputs();
     if (n < 1) return ctx.error("needs at least one output");
     std::vector<int64_t> sizes;
     if (opset_ < 13 && attr("split")) {
       sizes = attr_ints("split");
-    } else if (opset_ >= 13 && ctx.has_input(1)) {
+    } else if ((opset_ >= 13 || opset_ < 2) && ctx.has_input(1)) {  // Split-1 also took an input
       const Tensor* s = ctx.value(1);
       if (!s) return ctx.needs_value(1);
       LACUNA_ASSIGN_OR_RETURN(sizes, int_values(*s, node_ + ": split"));

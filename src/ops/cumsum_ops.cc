@@ -29,7 +29,7 @@ class CumSumKernel : public KernelBase {
     Tensor& y = ctx.output(0);
     auto axis_value = int_scalar(ctx.input(1), node_ + ": axis");
     if (!axis_value) return axis_value.status();
-    auto axis = normalize_axis(*axis_value, x.rank(), node_);
+    auto axis = tensor_axis(*axis_value, x.rank(), node_);
     if (!axis) return axis.status();
     const ref::AxisSplit a = ref::split_at_axis(x.shape(), *axis);
     const bool exclusive = attr_int("exclusive", 0) != 0;

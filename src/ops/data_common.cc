@@ -28,6 +28,11 @@ Expected<int64_t> int_scalar(const Tensor& t, const std::string& what) {
   return v[0];
 }
 
+Expected<int> tensor_axis(int64_t axis, int rank, const std::string& node) {
+  if (rank < 1) return invalid_argument(node + ": axis " + std::to_string(axis) + " is out of range for a scalar");
+  return normalize_axis(axis, rank, node);
+}
+
 Status check_permutation(const std::vector<int64_t>& perm, int rank, const std::string& node) {
   if (static_cast<int>(perm.size()) != rank) {
     return invalid_model(node + ": perm has " + std::to_string(perm.size()) +

@@ -16,6 +16,8 @@ void copy_elements(const Tensor& src, Tensor& dst);
 Expected<Tensor> owned_copy(const Tensor& t);
 // Reads a one-element integer tensor (int32/int64) as a scalar.
 Expected<int64_t> int_scalar(const Tensor& t, const std::string& what);
+// normalize_axis for ops that index the shape with the axis: a scalar has no axis to name.
+Expected<int> tensor_axis(int64_t axis, int rank, const std::string& node);
 // Validates a permutation of [0, rank).
 Status check_permutation(const std::vector<int64_t>& perm, int rank, const std::string& node);
 // Status for an unsupported dtype, naming the node.

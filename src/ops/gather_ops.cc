@@ -24,7 +24,7 @@ class GatherKernel : public KernelBase {
     const Shape& data = ctx.shape(0);
     const int r = ctx.rank(0);
     if (r == 0) return ctx.bad_input("data must have rank >= 1");
-    LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(attr_int("axis", 0), r, node_));
+    LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(attr_int("axis", 0), r, node_));
     Shape out(data.begin(), data.begin() + axis_);
     out.insert(out.end(), ctx.shape(1).begin(), ctx.shape(1).end());
     out.insert(out.end(), data.begin() + axis_ + 1, data.end());
@@ -59,7 +59,7 @@ class GatherElementsKernel : public KernelBase {
     const int r = ctx.rank(0);
     if (r == 0) return ctx.bad_input("data must have rank >= 1");
     if (idx.size() != data.size()) return ctx.bad_input("indices must have the rank of data");
-    LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(attr_int("axis", 0), r, node_));
+    LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(attr_int("axis", 0), r, node_));
     for (int d = 0; d < r; ++d) {
       if (d != axis_ && idx[static_cast<size_t>(d)] > data[static_cast<size_t>(d)]) {
         return ctx.bad_input("indices shape " + shape_to_string(idx) + " exceeds data shape " +

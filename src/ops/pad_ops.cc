@@ -56,7 +56,7 @@ class PadKernel : public KernelBase {
     std::vector<int64_t> end(static_cast<size_t>(r), 0);
     const size_t na = axes.size();
     for (size_t i = 0; i < na; ++i) {
-      LACUNA_ASSIGN_OR_RETURN(int a, normalize_axis(axes[i], r, node_));
+      LACUNA_ASSIGN_OR_RETURN(int a, tensor_axis(axes[i], r, node_));
       begin_[static_cast<size_t>(a)] = pads[i];
       end[static_cast<size_t>(a)] = pads[na + i];
     }

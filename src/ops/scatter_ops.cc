@@ -65,7 +65,7 @@ class ScatterElementsKernel : public ScatterBase {
     if (r == 0) return ctx.bad_input("data must have rank >= 1");
     if (idx != ctx.shape(2)) return ctx.bad_input("indices and updates must have the same shape");
     if (idx.size() != data.size()) return ctx.bad_input("indices must have the rank of data");
-    LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(attr_int("axis", 0), r, node_));
+    LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(attr_int("axis", 0), r, node_));
     for (int d = 0; d < r; ++d) {
       if (d != axis_ && idx[static_cast<size_t>(d)] > data[static_cast<size_t>(d)]) {
         return ctx.bad_input("indices shape " + shape_to_string(idx) + " exceeds data shape " +

@@ -23,7 +23,7 @@ class CompressKernel : public KernelBase {
     const Shape& in = ctx.shape(0);
     has_axis_ = attr("axis") != nullptr;
     if (has_axis_) {
-      LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(attr_int("axis", 0), ctx.rank(0), node_));
+      LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(attr_int("axis", 0), ctx.rank(0), node_));
     }
     const Tensor* cond = ctx.value(1);
     if (!cond) return ctx.needs_value(1);

@@ -20,13 +20,13 @@ class SplitToSequenceKernel : public KernelBase {
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(0));
     if (ctx.has_input(1)) LACUNA_RETURN_IF_ERROR(ctx.expect_input(1, {DType::kInt32, DType::kInt64}));
     if (ctx.rank(0) == 0) return ctx.bad_input("cannot split a scalar");
-    LACUNA_RETURN_IF_ERROR(normalize_axis(attr_int("axis", 0), ctx.rank(0), node_).status());
+    LACUNA_RETURN_IF_ERROR(tensor_axis(attr_int("axis", 0), ctx.rank(0), node_).status());
     ctx.set_output_kind(0, ValueKind::kSequence, ctx.dtype(0));
     return Status::ok();
   }
   Status run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    auto axis_or = normalize_axis(attr_int("axis", 0), x.rank(), node_);
+    auto axis_or = tensor_axis(attr_int("axis", 0), x.rank(), node_);
     if (!axis_or) return axis_or.status();
     const int axis = *axis_or;
     const int64_t dim = x.dim(axis);
@@ -101,7 +101,7 @@ class ConcatFromSequenceKernel : public KernelBase {
     const int64_t a = attr_int("axis", 0);
     const int out_rank = stack ? r + 1 : r;
     if (out_rank == 0) return ctx.bad_input("cannot concatenate scalars");
-    LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(a, out_rank, node_));
+    LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(a, out_rank, node_));
     Shape out = first;
     if (stack) out.insert(out.begin() + axis_, 0);
     else out[static_cast<size_t>(axis_)] = 0;

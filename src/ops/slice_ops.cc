@@ -75,7 +75,7 @@ class SliceKernel : public KernelBase {
     Shape out = in;
     std::vector<bool> seen(static_cast<size_t>(r), false);
     for (size_t i = 0; i < starts.size(); ++i) {
-      LACUNA_ASSIGN_OR_RETURN(int a, normalize_axis(axes[i], r, node_));
+      LACUNA_ASSIGN_OR_RETURN(int a, tensor_axis(axes[i], r, node_));
       const auto d = static_cast<size_t>(a);
       if (seen[d]) return ctx.bad_input("axis " + std::to_string(axes[i]) + " is repeated");
       seen[d] = true;

@@ -29,7 +29,7 @@ class TopKKernel : public KernelBase {
     }
     const int r = ctx.rank(0);
     if (r == 0) return ctx.bad_input("input must have rank >= 1");
-    LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(attr_int("axis", -1), r, node_));
+    LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(attr_int("axis", -1), r, node_));
     Shape out = ctx.shape(0);
     const int64_t n = out[static_cast<size_t>(axis_)];
     if (k_ < 0 || k_ > n) {
@@ -74,7 +74,7 @@ class UniqueKernel : public KernelBase {
     has_axis_ = attr("axis") != nullptr;
     if (has_axis_) {
       if (ctx.rank(0) == 0) return ctx.bad_input("axis is set but the input is a scalar");
-      LACUNA_ASSIGN_OR_RETURN(axis_, normalize_axis(attr_int("axis", 0), ctx.rank(0), node_));
+      LACUNA_ASSIGN_OR_RETURN(axis_, tensor_axis(attr_int("axis", 0), ctx.rank(0), node_));
     }
     for (int o = 0; o < ctx.num_outputs(); ++o) {
       if (ctx.outputs[static_cast<size_t>(o)].wanted) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 namespace lacuna::kernels::ref {
 
@@ -45,10 +46,17 @@ void one_hot(const int64_t* idx, int64_t outer, int64_t inner, int64_t depth, co
   }
 }
 
-// y[i] = start + i * delta.
+// y[i] = start + i * delta. Integers wrap (in unsigned arithmetic) rather than overflow, which
+// only the last element of a range reaching the type's limits can do.
 template <class T>
 void range(T start, T delta, int64_t n, T* y) {
-  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+  for (int64_t i = 0; i < n; ++i) {
+    if constexpr (std::is_integral_v<T>) {
+      y[i] = static_cast<T>(static_cast<uint64_t>(start) + static_cast<uint64_t>(i) * static_cast<uint64_t>(delta));
+    } else {
+      y[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+    }
+  }
 }
 
 }  // namespace lacuna::kernels::ref
