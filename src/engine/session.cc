@@ -80,6 +80,11 @@ struct Session::Impl {
 
 Status Session::Impl::check_input(size_t i, const Tensor& t) const {
   const IoInfo& io = inputs[i];
+  if (io.kind != ValueKind::kTensor) {
+    return invalid_argument("input '" + io.name + "' is a " +
+                            (io.kind == ValueKind::kSequence ? "sequence" : "optional") +
+                            "; pass it with Session::run_values");
+  }
   if (!t.defined()) return invalid_argument("input '" + io.name + "' is missing");
   if (io.dtype != DType::kUndefined && t.dtype() != io.dtype) {
     return invalid_argument("input '" + io.name + "' has dtype " + std::string(dtype_name(t.dtype())) +

@@ -38,6 +38,20 @@ void register_string_ops(Registry& r);
 void register_fused_conv_ops(Registry& r);
 // Optimized implementations (registered after the references, so tried first).
 void register_conv_fast_ops(Registry& r);
+void register_transpose_ops(Registry& r);
+void register_concat_split_ops(Registry& r);
+void register_slice_ops(Registry& r);
+void register_gather_ops(Registry& r);
+void register_scatter_ops(Registry& r);
+void register_expand_tile_ops(Registry& r);
+void register_pad_ops(Registry& r);
+void register_generator_ops(Registry& r);
+void register_select_ops(Registry& r);
+void register_sort_ops(Registry& r);
+void register_cumsum_ops(Registry& r);
+void register_sequence_ops(Registry& r);
+void register_sequence_split_ops(Registry& r);
+void register_optional_ops(Registry& r);
 
 // The reference families first, then optimized implementations (which are tried first).
 inline void register_all_ops(Registry& r) {
@@ -72,6 +86,21 @@ inline void register_all_ops(Registry& r) {
   register_training_ops(r);
   register_string_ops(r);
   register_fused_conv_ops(r);
+  register_transpose_ops(r);
+  register_concat_split_ops(r);
+  register_slice_ops(r);
+  register_gather_ops(r);
+  register_scatter_ops(r);
+  register_expand_tile_ops(r);
+  register_pad_ops(r);
+  register_generator_ops(r);
+  register_select_ops(r);
+  register_sort_ops(r);
+  register_cumsum_ops(r);
+  register_sequence_ops(r);
+  register_sequence_split_ops(r);
+  register_optional_ops(r);
+  // Optimized implementations last: the registry tries the newest registration first.
   register_conv_fast_ops(r);
 }
 
