@@ -25,7 +25,7 @@ class Importer {
       : base_dir_(std::move(base_dir)), what_(std::move(what)) {}
 
   Status import_graph(const onnx::GraphProto& gp, const std::map<std::string, int64_t>& opsets,
-                      const std::set<std::string>& outer_scope, ir::Graph* g);
+                      const std::set<std::string>& outer_scope, ir::Graph* g, bool subgraph = false);
 
  private:
   Expected<ir::Attribute> import_attribute(const onnx::AttributeProto& ap, const std::string& node,
@@ -148,7 +148,7 @@ Expected<ir::Attribute> Importer::import_attribute(const onnx::AttributeProto& a
     case onnx::AttributeProto::GRAPH: {
       a.kind = K::kGraph;
       a.g = std::make_shared<ir::Graph>();
-      LACUNA_RETURN_IF_ERROR(import_graph(ap.g(), opsets, scope, a.g.get())
+      LACUNA_RETURN_IF_ERROR(import_graph(ap.g(), opsets, scope, a.g.get(), /*subgraph=*/true)
                                  .with_context("in subgraph " + what));
       break;
     }
@@ -156,7 +156,7 @@ Expected<ir::Attribute> Importer::import_attribute(const onnx::AttributeProto& a
       a.kind = K::kGraphs;
       for (const auto& gp : ap.graphs()) {
         auto sub = std::make_shared<ir::Graph>();
-        LACUNA_RETURN_IF_ERROR(import_graph(gp, opsets, scope, sub.get())
+        LACUNA_RETURN_IF_ERROR(import_graph(gp, opsets, scope, sub.get(), /*subgraph=*/true)
                                    .with_context("in subgraph " + what));
         a.graphs.push_back(std::move(sub));
       }
@@ -190,7 +190,7 @@ Expected<ir::Attribute> Importer::import_attribute(const onnx::AttributeProto& a
 
 Status Importer::import_graph(const onnx::GraphProto& gp,
                               const std::map<std::string, int64_t>& opsets,
-                              const std::set<std::string>& outer_scope, ir::Graph* g) {
+                              const std::set<std::string>& outer_scope, ir::Graph* g, bool subgraph) {
   g->name = gp.name();
   g->opsets = opsets;
   std::set<std::string> scope;  // names defined in this graph
@@ -225,7 +225,8 @@ Status Importer::import_graph(const onnx::GraphProto& gp,
       return invalid_model("graph input '" + vi.name() + "' is listed twice");
     }
     id = g->add_value(vi.name());
-    LACUNA_RETURN_IF_ERROR(import_value_type(vi.type(), vi.name(), g, id, /*is_input=*/true));
+    // Subgraph inputs may leave their type to the enclosing op (ONNX allows it).
+    LACUNA_RETURN_IF_ERROR(import_value_type(vi.type(), vi.name(), g, id, /*is_input=*/!subgraph));
     g->inputs.push_back(id);
     scope.insert(vi.name());
   }

@@ -1,4 +1,4 @@
-// Control flow: If, Loop and Scan. Their bodies are compiled by the engine into
+// Control flow: If, Loop, Scan and SequenceMap. Their bodies are compiled by the engine into
 // SubgraphRunners; values a body reads from the enclosing scope arrive as the node's implicit
 // inputs (after the explicit ones), concatenated per graph attribute in attribute-name order.
 #include <atomic>
@@ -340,6 +340,67 @@ class ScanKernel : public ControlFlowKernel {
   int64_t num_scan_ = 0;
 };
 
+// SequenceMap: runs the body once per element of the first sequence; sequence inputs supply
+// their i-th element, tensor inputs are passed unchanged; each body output collects into a
+// sequence.
+class SequenceMapKernel : public ControlFlowKernel {
+ public:
+  using ControlFlowKernel::ControlFlowKernel;
+  Status init() { return require_body("body"); }
+  Status infer(InferContext& ctx) override {
+    if (!ctx.has_input(0) || ctx.inputs[0].kind != ValueKind::kSequence) {
+      return ctx.bad_input("input 0 must be a sequence");
+    }
+    const ir::Graph& g = *body("body").graph;
+    if (g.inputs.size() != static_cast<size_t>(ctx.num_inputs())) {
+      return ctx.error("the body takes " + std::to_string(g.inputs.size()) + " inputs; the node has " +
+                       std::to_string(ctx.num_inputs()));
+    }
+    if (g.outputs.size() != static_cast<size_t>(ctx.num_outputs())) return ctx.error("body/node output counts differ");
+    for (int i = 0; i < ctx.num_outputs(); ++i) {
+      ctx.set_output_kind(i, ValueKind::kSequence, g.value(g.outputs[static_cast<size_t>(i)]).dtype);
+    }
+    return Status::ok();
+  }
+  Status run(RunContext& ctx) override {
+    const Body& b = body("body");
+    const size_t n = ctx.input_value(0).sequence.size();
+    for (int i = 1; i < num_inputs_; ++i) {
+      const RtValue& v = ctx.input_value(i);
+      if (v.kind == ValueKind::kSequence && v.sequence.size() != n) {
+        return ctx.error("sequence inputs have different lengths");
+      }
+    }
+    std::vector<std::vector<Tensor>> results(static_cast<size_t>(num_outputs_));
+    std::vector<RtValue> items(static_cast<size_t>(num_inputs_));
+    std::vector<RtValue> outs;
+    for (size_t k = 0; k < n; ++k) {
+      std::vector<const RtValue*> args;
+      for (int i = 0; i < num_inputs_; ++i) {
+        const RtValue& v = ctx.input_value(i);
+        if (v.kind == ValueKind::kSequence) {
+          items[static_cast<size_t>(i)] = RtValue::of(v.sequence[k]);
+          args.push_back(&items[static_cast<size_t>(i)]);
+        } else {
+          args.push_back(&v);
+        }
+      }
+      add_outer(b, ctx, &args);
+      LACUNA_RETURN_IF_ERROR(b.runner->run(args, &outs, *ctx.pool));
+      for (int o = 0; o < num_outputs_; ++o) results[static_cast<size_t>(o)].push_back(outs[static_cast<size_t>(o)].tensor);
+    }
+    const ir::Graph& g = *b.graph;
+    for (int o = 0; o < num_outputs_; ++o) {
+      if (!ctx.has_output(o)) continue;
+      RtValue& out = ctx.output_value(o);
+      out.kind = ValueKind::kSequence;
+      out.sequence = std::move(results[static_cast<size_t>(o)]);
+      out.elem_dtype = out.sequence.empty() ? g.value(g.outputs[static_cast<size_t>(o)]).dtype : out.sequence[0].dtype();
+    }
+    return Status::ok();
+  }
+};
+
 }  // namespace
 
 void set_max_loop_iterations(int64_t n) { g_max_iterations = n; }
@@ -348,6 +409,7 @@ void register_control_flow_ops(Registry& r) {
   r.add("", "If", make_impl<IfKernel>("if"), true);
   r.add("", "Loop", make_impl<LoopKernel>("loop"), true);
   r.add("", "Scan", make_impl<ScanKernel>("scan"), true);
+  r.add("", "SequenceMap", make_impl<SequenceMapKernel>("sequence_map"), true);
 }
 
 }  // namespace lacuna::ops

@@ -26,13 +26,27 @@ class OptionalKernel : public KernelBase {
   using KernelBase::KernelBase;
   Status infer(InferContext& ctx) override {
     if (!ctx.has_input(0)) {
-      return ctx.unsupported_here("an empty Optional (typed by the 'type' attribute) is not supported");
+      // An empty optional of the type the `type` attribute names.
+      const ir::Attribute* t = attr("type");
+      if (!t || t->kind != ir::Attribute::Kind::kType) return ctx.error("without an input, the 'type' attribute is required");
+      ctx.set_output_kind(0, ValueKind::kOptional, t->type_dtype);
+      return Status::ok();
     }
     if (ctx.inputs[0].kind == ValueKind::kOptional) return ctx.bad_input("input must be a tensor or sequence");
     ctx.set_output_kind(0, ValueKind::kOptional, ctx.dtype(0));
     return Status::ok();
   }
   Status run(RunContext& ctx) override {
+    if (!ctx.has_input(0)) {
+      const ir::Attribute* t = attr("type");
+      RtValue out;
+      out.kind = ValueKind::kOptional;
+      out.present = false;
+      out.elem_dtype = t->type_dtype;
+      out.optional_of_sequence = t->type_kind == ValueKind::kSequence || t->type_of_sequence;
+      ctx.output_value(0) = std::move(out);
+      return Status::ok();
+    }
     const RtValue& in = ctx.input_value(0);
     RtValue out;
     out.kind = ValueKind::kOptional;
@@ -57,9 +71,8 @@ class OptionalHasElementKernel : public KernelBase {
  public:
   using KernelBase::KernelBase;
   Status infer(InferContext& ctx) override {
-    if (ctx.has_input(0) && ctx.inputs[0].kind != ValueKind::kOptional && opset_ < 18) {
-      return ctx.bad_input("input must be an optional before opset 18");
-    }
+    // A plain tensor or sequence counts as a present optional (Loop may carry a sequence into
+    // an optional(sequence) body input), whatever the opset.
     ctx.set_output(0, DType::kBool, {});
     return Status::ok();
   }
@@ -75,9 +88,7 @@ class OptionalGetElementKernel : public KernelBase {
   Status infer(InferContext& ctx) override {
     if (!ctx.has_input(0)) return ctx.error("input 0 is required");
     const runtime::InputInfo& in = ctx.inputs[0];
-    if (in.kind != ValueKind::kOptional && opset_ < 18) {
-      return ctx.bad_input("input must be an optional before opset 18");
-    }
+
     if (in.kind == ValueKind::kTensor) {
       ctx.set_output(0, in.dtype, *in.shape);
       return Status::ok();

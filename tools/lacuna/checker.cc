@@ -44,6 +44,12 @@ std::vector<std::string> numbered_files(const std::string& dir, const std::strin
   return out;
 }
 
+// uint16 bit patterns viewed as bfloat16 (other tensors unchanged).
+Tensor as_bfloat16(const Tensor& t) {
+  if (t.dtype() != DType::kUint16) return t;
+  return Tensor::view(DType::kBFloat16, t.shape(), const_cast<void*>(t.raw()), t.storage());
+}
+
 }  // namespace
 
 ModelCheck check_model(const std::string& model, const std::string& test_dir,
@@ -93,6 +99,11 @@ ModelCheck check_model(const std::string& model, const std::string& test_dir,
       if (use_names) feed[loaded[i].first] = loaded[i].second;
       else if (i < s.inputs().size()) feed[s.inputs()[i].name] = loaded[i].second;
     }
+    // ONNX's test data stores bfloat16 tensors as uint16 bit patterns.
+    for (const IoInfo& io : s.inputs()) {
+      auto it = feed.find(io.name);
+      if (it != feed.end() && io.dtype == DType::kBFloat16) it->second.tensor = as_bfloat16(it->second.tensor);
+    }
     auto outs = s.run_values(feed);
     if (!outs) {
       mc.verdict = outs.status().code() == ErrorCode::kUnsupported ? ModelCheck::Verdict::kUnsupported
@@ -114,6 +125,7 @@ ModelCheck check_model(const std::string& model, const std::string& test_dir,
       OutputCheck oc;
       oc.name = name;
       auto it = outs->find(name);
+      if (it != outs->end() && it->second.tensor.dtype() == DType::kBFloat16) exp->tensor = as_bfloat16(exp->tensor);
       if (it == outs->end()) {
         oc.cmp.pass = false;
         oc.cmp.note = "the model has no output '" + name + "'";
