@@ -119,11 +119,10 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   engine::InferOptions io;
   LACUNA_RETURN_IF_ERROR(engine::infer_graph(g, io).with_context(name));
   engine::prune_folded(g);
-  if (options.optimize && !options.reference_only) {
-    passes::PassContext pc;
-    pc.disabled = options.disabled_passes;
-    LACUNA_RETURN_IF_ERROR(passes::run_passes(g, pc).with_context(name));
-  }
+  passes::PassContext pc;
+  pc.disabled = options.disabled_passes;
+  pc.optimize = options.optimize && !options.reference_only;
+  LACUNA_RETURN_IF_ERROR(passes::run_passes(g, pc).with_context(name));
   auto plan = engine::build_plan(g, kernel_options);
   if (!plan) return plan.status().with_context(name);
   return plan;

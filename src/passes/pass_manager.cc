@@ -20,6 +20,8 @@ const std::vector<Pass>& pass_list() {
   static const std::vector<Pass> kPasses = {
       // Cheap cleanups first so that pattern-matching passes see canonical graphs.
       {"eliminate_identity", "remove Identity and inference-mode Dropout", eliminate_identity},
+      {"eliminate_cast_pairs", "compute half-precision models in float32 between their inputs and outputs",
+       eliminate_cast_pairs, /*canonical=*/true},
       // BatchNorm first: it sits between a Conv and the Add/activation that the fusions absorb.
       {"fold_batchnorm", "fold BatchNormalization into the preceding convolution", fold_batchnorm},
       // Residual before activation: Conv -> Add -> Relu fuses into one node only in this order.
@@ -41,6 +43,7 @@ Status run_passes(ir::Graph& g, PassContext& ctx) {
   const bool verify = ctx.verify || verify_default || (env && env[0] == '1');
   for (const Pass& p : pass_list()) {
     if (std::find(ctx.disabled.begin(), ctx.disabled.end(), p.name) != ctx.disabled.end()) continue;
+    if (!ctx.optimize && !p.canonical) continue;
     auto r = p.run(g, ctx);
     if (!r) return r.status().with_context(std::string("pass ") + p.name);
     if (verify) {

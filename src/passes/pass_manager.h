@@ -12,6 +12,9 @@ namespace lacuna::passes {
 
 struct PassContext {
   std::vector<std::string> disabled;
+  // False: run only the canonical passes (those that fix the model's numerics, such as computing
+  // half-precision models in float32), as the reference-kernel mode does.
+  bool optimize = true;
   bool verify = false;
   // "pass: what it changed" lines, for LACUNA_VERBOSE and `lacuna analyze`.
   std::vector<std::string> log;
@@ -23,6 +26,7 @@ struct Pass {
   const char* description;
   // Returns the number of rewrites made (0 if none).
   Expected<int> (*run)(ir::Graph& g, PassContext& ctx);
+  bool canonical = false;  // runs even without optimization (it defines numerics, not speed)
 };
 
 // The passes in the order they run.

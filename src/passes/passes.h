@@ -7,6 +7,7 @@ namespace lacuna::passes {
 
 Expected<int> eliminate_identity(ir::Graph& g, PassContext& ctx);
 Expected<int> eliminate_dead_code(ir::Graph& g, PassContext& ctx);
+Expected<int> eliminate_cast_pairs(ir::Graph& g, PassContext& ctx);
 Expected<int> fold_batchnorm(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_conv_residual(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_conv_activation(ir::Graph& g, PassContext& ctx);
