@@ -38,6 +38,8 @@ void register_string_ops(Registry& r);
 void register_fused_conv_ops(Registry& r);
 // Optimized implementations (registered after the references, so tried first).
 void register_conv_fast_ops(Registry& r);
+void register_matmul_fast_ops(Registry& r);
+void register_fused_gemm_ops(Registry& r);
 void register_transpose_ops(Registry& r);
 void register_concat_split_ops(Registry& r);
 void register_slice_ops(Registry& r);
@@ -86,6 +88,7 @@ inline void register_all_ops(Registry& r) {
   register_training_ops(r);
   register_string_ops(r);
   register_fused_conv_ops(r);
+  register_fused_gemm_ops(r);
   register_transpose_ops(r);
   register_concat_split_ops(r);
   register_slice_ops(r);
@@ -102,6 +105,7 @@ inline void register_all_ops(Registry& r) {
   register_optional_ops(r);
   // Optimized implementations last: the registry tries the newest registration first.
   register_conv_fast_ops(r);
+  register_matmul_fast_ops(r);
 }
 
 }  // namespace lacuna::ops

@@ -94,6 +94,7 @@ TEST(DenseGemm, TransposesAndPartitions) {
       }
     }
     run_case(*k, 128, 768, 768, false, true, Epilogue{}, 2);
+    run_case(*k, 500, 40, 300, false, false, Epilogue{}, 2);  // several row blocks and K blocks
   }
 }
 

@@ -58,27 +58,52 @@ const GemmKernel& select_gemm_kernel(const CpuInfo& cpu) {
   return kScalar;
 }
 
-PackedB::PackedB(const float* b, int64_t K, int64_t N, bool transposed, int nr) : k_(K), n_(N), nr_(nr) {
-  const int64_t np = panels();
-  const size_t bytes = static_cast<size_t>(std::max<int64_t>(np * K * nr, 1)) * sizeof(float);
-  float* mem = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
-  data_ = std::shared_ptr<float>(mem, [](float* p) { std::free(p); });
+int64_t packed_b_floats(int64_t K, int64_t N, int nr) { return ((N + nr - 1) / nr) * K * nr; }
+
+void pack_b(const float* b, int64_t ldb, int64_t K, int64_t N, bool transposed, int nr, float* dst) {
+  const int64_t np = (N + nr - 1) / nr;
   for (int64_t p = 0; p < np; ++p) {
-    float* dst = mem + p * K * nr;
+    float* d = dst + p * K * nr;
     const int64_t n0 = p * nr;
     const int64_t w = std::min<int64_t>(nr, N - n0);
-    for (int64_t kk = 0; kk < K; ++kk) {
+    if (!transposed) {
+      for (int64_t kk = 0; kk < K; ++kk) {
+        const float* src = b + kk * ldb + n0;
+        float* row = d + kk * nr;
+        for (int64_t j = 0; j < w; ++j) row[j] = src[j];
+        for (int64_t j = w; j < nr; ++j) row[j] = 0.f;
+      }
+    } else {
       for (int64_t j = 0; j < nr; ++j) {
-        float v = 0.f;
-        if (j < w) v = transposed ? b[(n0 + j) * K + kk] : b[kk * N + n0 + j];
-        dst[kk * nr + j] = v;
+        if (j < w) {
+          const float* src = b + (n0 + j) * ldb;
+          for (int64_t kk = 0; kk < K; ++kk) d[kk * nr + j] = src[kk];
+        } else {
+          for (int64_t kk = 0; kk < K; ++kk) d[kk * nr + j] = 0.f;
+        }
       }
     }
   }
 }
 
+PackedB::PackedB(const float* b, int64_t K, int64_t N, bool transposed, int nr) : k_(K), n_(N), nr_(nr) {
+  const size_t bytes = static_cast<size_t>(std::max<int64_t>(packed_b_floats(K, N, nr), 1)) * sizeof(float);
+  float* mem = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
+  data_ = std::shared_ptr<float>(mem, [](float* p) { std::free(p); });
+  pack_b(b, transposed ? K : N, K, N, transposed, nr, mem);
+}
+
+PackedB PackedB::view(const float* packed, int64_t K, int64_t N, int nr) {
+  PackedB p;
+  p.k_ = K;
+  p.n_ = N;
+  p.nr_ = nr;
+  p.data_ = std::shared_ptr<float>(const_cast<float*>(packed), [](float*) {});
+  return p;
+}
+
 int64_t gemm_scratch_floats(const GemmKernel& k, int64_t m_rows) {
-  const int64_t blocks = (m_rows + k.mr - 1) / k.mr;
+  const int64_t blocks = std::min<int64_t>((m_rows + k.mr - 1) / k.mr, kGemmMcPanels);
   return blocks * k.mr * kGemmKc + 16;
 }
 
@@ -129,27 +154,33 @@ void gemm_packed(const GemmKernel& k, const float* a, int64_t lda, bool a_transp
     }
     return;
   }
-  for (int64_t k0 = 0; k0 < K; k0 += kGemmKc) {
-    const int64_t kc = std::min<int64_t>(kGemmKc, K - k0);
-    const bool last = k0 + kc >= K;
-    pack_a(a, lda, a_transposed, m_begin, rows, k0, kc, mr, scratch);
-    for (int64_t p = p_begin; p < p_end; ++p) {
-      const float* bp = b.panel(p) + k0 * nr;
-      const int64_t n0 = p * nr;
-      const int64_t w = std::min<int64_t>(nr, N - n0);
-      for (int64_t r0 = 0; r0 < rows; r0 += mr) {
-        const int64_t h = std::min<int64_t>(mr, rows - r0);
-        const int64_t m0 = m_begin + r0;
-        Epilogue tile_ep;
-        const Epilogue* epp = nullptr;
-        if (last) {
-          tile_ep = ep;
-          if (ep.bias) tile_ep.bias = ep.bias + n0;
-          if (ep.row_bias) tile_ep.row_bias = ep.row_bias + m0;
-          if (ep.residual) tile_ep.residual = ep.residual + m0 * ep.ld_residual + n0;
-          epp = &tile_ep;
+  // Rows in blocks of kGemmMcPanels micro-panels, so the packed A block stays in L2 while the
+  // B panels stream past it.
+  const int64_t mc = static_cast<int64_t>(mr) * kGemmMcPanels;
+  for (int64_t mb = m_begin; mb < m_end; mb += mc) {
+    const int64_t mrows = std::min(mc, m_end - mb);
+    for (int64_t k0 = 0; k0 < K; k0 += kGemmKc) {
+      const int64_t kc = std::min<int64_t>(kGemmKc, K - k0);
+      const bool last = k0 + kc >= K;
+      pack_a(a, lda, a_transposed, mb, mrows, k0, kc, mr, scratch);
+      for (int64_t p = p_begin; p < p_end; ++p) {
+        const float* bp = b.panel(p) + k0 * nr;
+        const int64_t n0 = p * nr;
+        const int64_t w = std::min<int64_t>(nr, N - n0);
+        for (int64_t r0 = 0; r0 < mrows; r0 += mr) {
+          const int64_t h = std::min<int64_t>(mr, mrows - r0);
+          const int64_t m0 = mb + r0;
+          Epilogue tile_ep;
+          const Epilogue* epp = nullptr;
+          if (last) {
+            tile_ep = ep;
+            if (ep.bias) tile_ep.bias = ep.bias + n0;
+            if (ep.row_bias) tile_ep.row_bias = ep.row_bias + m0;
+            if (ep.residual) tile_ep.residual = ep.residual + m0 * ep.ld_residual + n0;
+            epp = &tile_ep;
+          }
+          k.ukernel(kc, scratch + (r0 / mr) * mr * kc, bp, nr, c + m0 * ldc + n0, ldc, h, w, k0 > 0, epp);
         }
-        k.ukernel(kc, scratch + (r0 / mr) * mr * kc, bp, nr, c + m0 * ldc + n0, ldc, h, w, k0 > 0, epp);
       }
     }
   }

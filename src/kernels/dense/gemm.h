@@ -35,11 +35,18 @@ const GemmKernel& select_gemm_kernel(const CpuInfo& cpu);
 const GemmKernel& scalar_gemm_kernel();
 
 // B packed for one micro-kernel: panels of nr columns, each k-major and zero-padded past N.
+// Packs B (K x N row-major with row stride ldb, or its transpose N x K when `transposed`) into
+// `dst`, which holds packed_b_floats(K, N, nr) floats.
+int64_t packed_b_floats(int64_t K, int64_t N, int nr);
+void pack_b(const float* b, int64_t ldb, int64_t K, int64_t N, bool transposed, int nr, float* dst);
+
 class PackedB {
  public:
   PackedB() = default;
   // `b` is K x N row-major, or N x K row-major when `transposed` (i.e. B^T is given).
   PackedB(const float* b, int64_t K, int64_t N, bool transposed, int nr);
+  // A view of B already packed by pack_b() (not owned).
+  static PackedB view(const float* packed, int64_t K, int64_t N, int nr);
   int64_t K() const { return k_; }
   int64_t N() const { return n_; }
   int nr() const { return nr_; }
@@ -53,8 +60,9 @@ class PackedB {
   std::shared_ptr<float> data_;
 };
 
-// K-block size used for A packing (scratch per call: gemm_scratch_floats).
+// K-block size and rows per A block used for A packing (scratch per call: gemm_scratch_floats).
 constexpr int64_t kGemmKc = 256;
+constexpr int64_t kGemmMcPanels = 16;
 int64_t gemm_scratch_floats(const GemmKernel& k, int64_t m_rows);
 
 // C[m_begin:m_end, panel n columns of panels [p_begin, p_end)] for a row-major A (lda) and
