@@ -106,7 +106,7 @@ Expected<std::unique_ptr<Plan>> build_plan(ir::Graph& g, const KernelOptions& op
         continue;
       }
       if (!s.is_ok()) return s.message().rfind("node '", 0) == 0 ? s : s.with_context(n.describe());
-      log_verbose(2, n.describe() + ": using " + impl.name);
+      log_verbose(2, n.describe() + ": using " + impl.name + (dynamic ? " (shapes at run time)" : ""));
       step.kernel = std::move(made).value();
       step.impl = impl.name;
       step.dynamic = dynamic;

@@ -13,9 +13,14 @@ using runtime::InferContext;
 
 bool is_half(DType t) { return t == DType::kFloat16 || t == DType::kBFloat16; }
 
-bool all_inputs_constant(const ir::Graph& g, const ir::Node& n) {
-  for (ir::ValueId v : n.all_inputs()) {
-    if (v != ir::kNoValue && !g.value(v).is_constant()) return false;
+// True when every input the kernel reads data from is constant (inputs it only needs the shape
+// of must have a known shape).
+bool all_inputs_constant(const ir::Graph& g, const ir::Node& n, const runtime::OpKernel& k) {
+  if (!n.implicit_inputs.empty()) return false;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const ir::ValueId v = n.inputs[i];
+    if (v == ir::kNoValue || g.value(v).is_constant()) continue;
+    if (k.reads_input_data(static_cast<int>(i)) || !g.value(v).shape || g.value(v).kind != ValueKind::kTensor) return false;
   }
   return true;
 }
@@ -125,7 +130,7 @@ class Inferrer {
     }
 
     bool folded = false;
-    if (opts_.fold_constants && kernel->foldable() && all_inputs_constant(g_, n)) {
+    if (opts_.fold_constants && kernel->foldable() && all_inputs_constant(g_, n, *kernel)) {
       bool ok = true;
       int64_t bytes = 0;
       for (size_t o = 0; o < n.outputs.size(); ++o) {
@@ -138,7 +143,9 @@ class Inferrer {
         std::vector<const RtValue*> ptrs(n.inputs.size(), nullptr);
         for (size_t i = 0; i < n.inputs.size(); ++i) {
           if (n.inputs[i] == ir::kNoValue) continue;
-          in_vals[i].tensor = g_.value(n.inputs[i]).constant;
+          const ir::Value& v = g_.value(n.inputs[i]);
+          // Shape-only inputs: a tensor with the shape and no data.
+          in_vals[i].tensor = v.is_constant() ? v.constant : Tensor::wrap(v.dtype, *v.shape, nullptr);
           ptrs[i] = &in_vals[i];
         }
         std::vector<bool> wanted(n.outputs.size());

@@ -177,6 +177,7 @@ class IdentityKernel : public KernelBase {
 class ShapeKernel : public KernelBase {
  public:
   using KernelBase::KernelBase;
+  bool reads_input_data(int) const override { return false; }
   Status infer(InferContext& ctx) override {
     if (!ctx.has_input(0)) return ctx.error("input 0 is required");
     const int r = ctx.rank(0);
@@ -203,6 +204,7 @@ class ShapeKernel : public KernelBase {
 class SizeKernel : public KernelBase {
  public:
   using KernelBase::KernelBase;
+  bool reads_input_data(int) const override { return false; }
   Status infer(InferContext& ctx) override {
     if (!ctx.has_input(0)) return ctx.error("input 0 is required");
     ctx.set_output(0, DType::kInt64, {});

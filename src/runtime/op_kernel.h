@@ -157,6 +157,9 @@ class OpKernel {
   virtual Status run(RunContext& ctx) = 0;
   // False for ops whose result must not be computed at compile time (random generators).
   virtual bool foldable() const { return true; }
+  // False when only input i's shape matters (Shape, Size): such nodes fold as soon as the shape
+  // is known, even if the values are not.
+  virtual bool reads_input_data(int /*i*/) const { return true; }
   // Output i may share input j's buffer (the data is unchanged: Reshape, Squeeze, ...).
   virtual int output_alias(int /*i*/) const { return -1; }
   // Output i may overwrite input j in place when nothing else reads input j afterwards.
