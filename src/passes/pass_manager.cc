@@ -27,6 +27,12 @@ const std::vector<Pass>& pass_list() {
       // Residual before activation: Conv -> Add -> Relu fuses into one node only in this order.
       {"fuse_conv_residual", "fuse a following residual Add into the convolution", fuse_conv_residual},
       {"fuse_conv_activation", "fuse a following activation into the convolution", fuse_conv_activation},
+      // Decomposed GELU becomes one op before the GEMM fusions, so it can join a GEMM's epilogue.
+      {"fuse_gelu", "replace the erf GELU pattern with a Gelu op", fuse_gelu},
+      // Bias, then residual, then activation: the order the epilogue applies them in.
+      {"fuse_gemm_bias", "fuse MatMul/Gemm with a following bias Add", fuse_gemm_bias},
+      {"fuse_gemm_residual", "fuse a following residual Add into the GEMM", fuse_gemm_residual},
+      {"fuse_gemm_activation", "fuse a following activation into the GEMM", fuse_gemm_activation},
       // Last: drop whatever the rewrites left unused.
       {"eliminate_dead_code", "remove nodes whose results nothing reads", eliminate_dead_code},
   };

@@ -11,5 +11,9 @@ Expected<int> eliminate_cast_pairs(ir::Graph& g, PassContext& ctx);
 Expected<int> fold_batchnorm(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_conv_residual(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_conv_activation(ir::Graph& g, PassContext& ctx);
+Expected<int> fuse_gelu(ir::Graph& g, PassContext& ctx);
+Expected<int> fuse_gemm_bias(ir::Graph& g, PassContext& ctx);
+Expected<int> fuse_gemm_residual(ir::Graph& g, PassContext& ctx);
+Expected<int> fuse_gemm_activation(ir::Graph& g, PassContext& ctx);
 
 }  // namespace lacuna::passes
