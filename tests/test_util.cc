@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "core/cpu.h"
 #include "core/dispatch.h"
 #include "ops/run_kernel.h"
 
@@ -41,6 +42,28 @@ Status try_run_op(const ir::Node& node, const std::vector<Tensor>& inputs, int64
   if (!r) return r.status();
   if (outputs) *outputs = std::move(r).value();
   return Status::ok();
+}
+
+void expect_fast_matches_reference(const ir::Node& node, const std::vector<Tensor>& inputs, const std::string& impl,
+                                   double rtol, double atol, int64_t opset) {
+  auto want = run_op(node, inputs, opset, /*reference_only=*/true);
+  const Isa before = cpu_info().isa;
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (static_cast<int>(isa) > static_cast<int>(cpu_info().hw_isa)) continue;
+    set_max_isa(isa);
+    for (int threads : {1, 2}) {
+      std::string used;
+      auto got = run_op(node, inputs, opset, /*reference_only=*/false, threads, &used);
+      EXPECT_EQ(used, impl) << node.describe();
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        expect_close(got[i], want[i], rtol, atol,
+                     node.describe() + " output " + std::to_string(i) + " " + isa_name(isa) + " threads " +
+                         std::to_string(threads));
+      }
+    }
+  }
+  set_max_isa(before);
 }
 
 Tensor random_tensor(DType dtype, const Shape& shape, uint64_t seed, double lo, double hi) {

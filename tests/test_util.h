@@ -27,6 +27,13 @@ std::vector<Tensor> run_op(const ir::Node& node, const std::vector<Tensor>& inpu
 Status try_run_op(const ir::Node& node, const std::vector<Tensor>& inputs, int64_t opset = 17,
                   std::vector<Tensor>* outputs = nullptr);
 
+// Runs `node` with the reference kernel and with the optimized implementation `impl` (which
+// must be the one chosen) at every ISA tier the CPU has and with 1 and 2 threads, and expects
+// the outputs to agree within rtol/atol.
+void expect_fast_matches_reference(const ir::Node& node, const std::vector<Tensor>& inputs,
+                                   const std::string& impl, double rtol = 1e-4, double atol = 1e-4,
+                                   int64_t opset = 17);
+
 Tensor random_tensor(DType dtype, const Shape& shape, uint64_t seed, double lo = -1.0, double hi = 1.0);
 // Zeroes a fraction `sparsity` of the elements (exactly round(sparsity * n), chosen at random).
 Tensor sparsify(const Tensor& t, double sparsity, uint64_t seed);

@@ -39,6 +39,7 @@ void register_fused_conv_ops(Registry& r);
 // Optimized implementations (registered after the references, so tried first).
 void register_conv_fast_ops(Registry& r);
 void register_matmul_fast_ops(Registry& r);
+void register_rowops_fast_ops(Registry& r);
 void register_fused_gemm_ops(Registry& r);
 void register_transpose_ops(Registry& r);
 void register_concat_split_ops(Registry& r);
@@ -106,6 +107,7 @@ inline void register_all_ops(Registry& r) {
   // Optimized implementations last: the registry tries the newest registration first.
   register_conv_fast_ops(r);
   register_matmul_fast_ops(r);
+  register_rowops_fast_ops(r);
 }
 
 }  // namespace lacuna::ops

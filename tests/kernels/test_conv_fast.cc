@@ -19,14 +19,8 @@ struct ConvCase {
 };
 
 void compare(const ir::Node& node, const std::vector<Tensor>& in, const std::string& what) {
-  auto want = test::run_op(node, in, 17, /*reference_only=*/true);
-  for (int threads : {1, 2}) {
-    std::string impl;
-    auto got = test::run_op(node, in, 17, /*reference_only=*/false, threads, &impl);
-    EXPECT_EQ(impl, "conv_fast") << what;
-    ASSERT_EQ(got.size(), 1u);
-    test::expect_close(got[0], want[0], 1e-4, 1e-4, what + " threads " + std::to_string(threads));
-  }
+  SCOPED_TRACE(what);
+  test::expect_fast_matches_reference(node, in, "conv_fast");
 }
 
 TEST(ConvFast, MatchesReferenceAcrossIsas) {

@@ -10,20 +10,8 @@ namespace {
 using ir::Attribute;
 
 void compare(const ir::Node& node, const std::vector<Tensor>& in, const std::string& what) {
-  auto want = test::run_op(node, in, 17, /*reference_only=*/true);
-  const Isa before = cpu_info().isa;
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-    if (static_cast<int>(isa) > static_cast<int>(cpu_info().hw_isa)) continue;
-    set_max_isa(isa);
-    for (int threads : {1, 2}) {
-      std::string impl;
-      auto got = test::run_op(node, in, 17, /*reference_only=*/false, threads, &impl);
-      EXPECT_EQ(impl, "gemm_fast") << what;
-      ASSERT_EQ(got.size(), 1u);
-      test::expect_close(got[0], want[0], 1e-4, 1e-4, what + " " + isa_name(isa) + " threads " + std::to_string(threads));
-    }
-  }
-  set_max_isa(before);
+  SCOPED_TRACE(what);
+  test::expect_fast_matches_reference(node, in, "gemm_fast");
 }
 
 Tensor rnd(Shape s, uint64_t seed) { return test::random_tensor(DType::kFloat32, s, seed); }

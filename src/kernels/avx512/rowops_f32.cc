@@ -1,0 +1,93 @@
+// AVX-512 row kernels: softmax (two passes: max, then exp-sum-scale) and layer normalization
+// (mean and variance in one pass with float accumulators per lane).
+#include <immintrin.h>
+
+#include <cmath>
+
+#include "kernels/avx512/vmath.h"
+#include "kernels/dense/rowops.h"
+
+namespace lacuna::kernels {
+
+namespace {
+
+inline __mmask16 tail_mask(int64_t left) {
+  return left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
+}
+
+void softmax(const float* x, float* y, int64_t n, float scale, const float* add) {
+  const __m512 vs = _mm512_set1_ps(scale);
+  __m512 vmax = _mm512_set1_ps(-INFINITY);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), vs);
+    if (add) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, add + i));
+    vmax = _mm512_mask_max_ps(vmax, m, vmax, v);
+  }
+  const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
+  __m512 vsum = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), vs);
+    if (add) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, add + i));
+    const __m512 e = avx512::exp_ps(_mm512_sub_ps(v, mx));
+    vsum = _mm512_mask_add_ps(vsum, m, vsum, e);
+    _mm512_mask_storeu_ps(y + i, m, e);
+  }
+  const __m512 inv = _mm512_set1_ps(1.f / _mm512_reduce_add_ps(vsum));
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    _mm512_mask_storeu_ps(y + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, y + i), inv));
+  }
+}
+
+void log_softmax(const float* x, float* y, int64_t n) {
+  __m512 vmax = _mm512_set1_ps(-INFINITY);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    vmax = _mm512_mask_max_ps(vmax, m, vmax, _mm512_maskz_loadu_ps(m, x + i));
+  }
+  const float mxs = _mm512_reduce_max_ps(vmax);
+  const __m512 mx = _mm512_set1_ps(mxs);
+  __m512 vsum = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    vsum = _mm512_mask_add_ps(vsum, m, vsum, avx512::exp_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), mx)));
+  }
+  const __m512 lse = _mm512_set1_ps(mxs + std::log(_mm512_reduce_add_ps(vsum)));
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    _mm512_mask_storeu_ps(y + i, m, _mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), lse));
+  }
+}
+
+void layernorm(const float* x, float* y, int64_t n, const float* gamma, const float* beta, float eps,
+               float* mean_out, float* inv_std_out) {
+  __m512 s = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(tail_mask(n - i), x + i));
+  const float mean = _mm512_reduce_add_ps(s) / static_cast<float>(n);
+  const __m512 vm = _mm512_set1_ps(mean);
+  __m512 s2 = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m512 d = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + i), vm);
+    s2 = _mm512_fmadd_ps(d, d, s2);
+  }
+  const float inv = 1.f / std::sqrt(_mm512_reduce_add_ps(s2) / static_cast<float>(n) + eps);
+  const __m512 vi = _mm512_set1_ps(inv);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = tail_mask(n - i);
+    __m512 v = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), vm), vi);
+    if (gamma) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, gamma + i));
+    if (beta) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, beta + i));
+    _mm512_mask_storeu_ps(y + i, m, v);
+  }
+  if (mean_out) *mean_out = mean;
+  if (inv_std_out) *inv_std_out = inv;
+}
+
+}  // namespace
+
+const RowKernels kRowKernelsAvx512 = {"rowops_avx512", softmax, log_softmax, layernorm};
+
+}  // namespace lacuna::kernels
