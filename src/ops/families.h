@@ -40,6 +40,8 @@ void register_fused_conv_ops(Registry& r);
 void register_conv_fast_ops(Registry& r);
 void register_matmul_fast_ops(Registry& r);
 void register_rowops_fast_ops(Registry& r);
+void register_attention_ops(Registry& r);
+void register_attention_fast_ops(Registry& r);
 void register_fused_gemm_ops(Registry& r);
 void register_transpose_ops(Registry& r);
 void register_concat_split_ops(Registry& r);
@@ -90,6 +92,7 @@ inline void register_all_ops(Registry& r) {
   register_string_ops(r);
   register_fused_conv_ops(r);
   register_fused_gemm_ops(r);
+  register_attention_ops(r);
   register_transpose_ops(r);
   register_concat_split_ops(r);
   register_slice_ops(r);
@@ -108,6 +111,7 @@ inline void register_all_ops(Registry& r) {
   register_conv_fast_ops(r);
   register_matmul_fast_ops(r);
   register_rowops_fast_ops(r);
+  register_attention_fast_ops(r);
 }
 
 }  // namespace lacuna::ops
