@@ -42,6 +42,7 @@ void register_matmul_fast_ops(Registry& r);
 void register_rowops_fast_ops(Registry& r);
 void register_attention_ops(Registry& r);
 void register_attention_fast_ops(Registry& r);
+void register_pool_fast_ops(Registry& r);
 void register_fused_gemm_ops(Registry& r);
 void register_transpose_ops(Registry& r);
 void register_concat_split_ops(Registry& r);
@@ -112,6 +113,7 @@ inline void register_all_ops(Registry& r) {
   register_matmul_fast_ops(r);
   register_rowops_fast_ops(r);
   register_attention_fast_ops(r);
+  register_pool_fast_ops(r);
 }
 
 }  // namespace lacuna::ops

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   lacuna::cli::add_generate_command(app, &rc);
   lacuna::cli::add_demo_command(app, &rc);
   lacuna::cli::add_analyze_command(app, &rc);
+  lacuna::cli::add_benchmark_command(app, &rc);
+  lacuna::cli::add_compare_command(app, &rc);
   // deepsparse-style single-dash long flags (-ncores, -nstreams) become --ncores, --nstreams.
   std::vector<std::string> args;
   for (int i = argc - 1; i > 0; --i) {

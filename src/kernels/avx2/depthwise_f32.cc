@@ -27,11 +27,11 @@ inline __m256i lane_mask(int64_t valid) {
 template <int kStride>
 void planes(const Conv2dShape& s, const float* x, const float* w, float* y, const Epilogue& ep, int64_t b,
             int64_t e, float* scratch) {
-  const DepthwisePlane pp(s);
+  const PaddedPlane pp(s);
   const int64_t taps = s.r * s.s;
   for (int64_t plane = b; plane < e; ++plane) {
     const int64_t c = plane % s.c;
-    pp.fill(s, x + plane * s.h * s.w, scratch);
+    pp.fill(s, x + plane * s.h * s.w, scratch, 0.f);
     const float* wc = w + c * taps;
     const __m256 bias = _mm256_set1_ps(ep.row_bias ? ep.row_bias[c] : 0.f);
     float* yp = y + plane * s.oh * s.ow;

@@ -23,12 +23,12 @@ inline __m512 load_taps(const float* p, __m512i even) {
 template <int kR, int kS, int kStride>
 void planes_fixed(const Conv2dShape& s, const float* x, const float* w, float* y, const Epilogue& ep, int64_t b,
                   int64_t e, float* scratch) {
-  const DepthwisePlane pp(s);
+  const PaddedPlane pp(s);
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const int64_t dh = s.dil_h * pp.wp, dw = s.dil_w;
   for (int64_t plane = b; plane < e; ++plane) {
     const int64_t c = plane % s.c;
-    pp.fill(s, x + plane * s.h * s.w, scratch);
+    pp.fill(s, x + plane * s.h * s.w, scratch, 0.f);
     __m512 wv[kR * kS];
 #pragma GCC unroll 25
     for (int t = 0; t < kR * kS; ++t) wv[t] = _mm512_set1_ps(w[c * kR * kS + t]);
@@ -81,12 +81,12 @@ void planes_fixed(const Conv2dShape& s, const float* x, const float* w, float* y
 template <int kStride>
 void planes(const Conv2dShape& s, const float* x, const float* w, float* y, const Epilogue& ep, int64_t b,
             int64_t e, float* scratch) {
-  const DepthwisePlane pp(s);
+  const PaddedPlane pp(s);
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const int64_t taps = s.r * s.s;
   for (int64_t plane = b; plane < e; ++plane) {
     const int64_t c = plane % s.c;
-    pp.fill(s, x + plane * s.h * s.w, scratch);
+    pp.fill(s, x + plane * s.h * s.w, scratch, 0.f);
     const float* wc = w + c * taps;
     const __m512 bias = _mm512_set1_ps(ep.row_bias ? ep.row_bias[c] : 0.f);
     float* yp = y + plane * s.oh * s.ow;

@@ -7,6 +7,7 @@
 #include "core/cpu.h"
 #include "kernels/dense/conv2d.h"
 #include "kernels/dense/epilogue.h"
+#include "kernels/dense/padded_plane.h"
 
 namespace lacuna::kernels {
 
@@ -24,12 +25,5 @@ void depthwise_avx512(const Conv2dShape&, const float*, const float*, float*, co
 void depthwise_avx2(const Conv2dShape&, const float*, const float*, float*, const Epilogue&, int64_t, int64_t, float*);
 void depthwise_scalar(const Conv2dShape&, const float*, const float*, float*, const Epilogue&, int64_t, int64_t, float*);
 
-// Padded plane geometry shared by the implementations.
-struct DepthwisePlane {
-  int64_t hp, wp, size;
-  explicit DepthwisePlane(const Conv2dShape& s);
-  // Copies plane `src` (h x w) into `dst` with zeros around it (size floats).
-  void fill(const Conv2dShape& s, const float* src, float* dst) const;
-};
 
 }  // namespace lacuna::kernels
