@@ -85,6 +85,10 @@ TEST(DenseConv, MatchesReference) {
       {1, 5, 6, 40, 33, 3, 3, 1, 1, 1, 1},     // padded: wide rows, ragged rows
       {2, 6, 7, 7, 16, 5, 3, 1, 2, 1, 2},      // padded: asymmetric kernel, groups
       {1, 4, 9, 9, 4, 3, 3, 1, 0, 1, 1},       // padded strategy without padding
+      {1, 16, 14, 14, 24, 3, 3, 2, 1, 1, 1},   // phase planes: 3x3 stride 2
+      {2, 8, 17, 15, 9, 7, 7, 2, 3, 1, 1},     // phase planes: 7x7 stride 2, odd sizes
+      {1, 16, 11, 12, 8, 3, 3, 2, 2, 2, 1},    // phase planes: stride 2, dilation 2
+      {1, 32, 10, 10, 16, 1, 1, 2, 0, 1, 2},   // phase planes: grouped 1x1 stride 2
   };
   for (const GemmKernel* gk : kernels_to_test()) {
     for (const Case& c : cases) {

@@ -40,25 +40,28 @@ inline __m256 finish(__m256 v, const float* c, __m256i mask, bool full, bool acc
 }
 
 template <int M>
-void ukernel_rows(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                  int64_t n, bool accumulate, const Epilogue* ep) {
+void ukernel_rows(int64_t k, int64_t taps, const int64_t* offsets, const float* a, const float* b0, int64_t ldb,
+                  float* c, int64_t ldc, int64_t n, bool accumulate, const Epilogue* ep) {
   __m256 acc0[M], acc1[M];
 #pragma GCC unroll 6
   for (int i = 0; i < M; ++i) {
     acc0[i] = _mm256_setzero_ps();
     acc1[i] = _mm256_setzero_ps();
   }
+  for (int64_t t = 0; t < taps; ++t) {
+  const float* b = b0 + offsets[t];
   for (int64_t p = 0; p < k; ++p) {
-    const __m256 b0 = _mm256_loadu_ps(b);
-    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    const __m256 bv0 = _mm256_loadu_ps(b);
+    const __m256 bv1 = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 6
     for (int i = 0; i < M; ++i) {
       const __m256 av = _mm256_broadcast_ss(a + i);
-      acc0[i] = _mm256_fmadd_ps(av, b0, acc0[i]);
-      acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
+      acc0[i] = _mm256_fmadd_ps(av, bv0, acc0[i]);
+      acc1[i] = _mm256_fmadd_ps(av, bv1, acc1[i]);
     }
     a += kMr;
     b += ldb;
+  }
   }
   const bool full0 = n >= 8, full1 = n >= 16;
   const __m256i m0 = lane_mask(n), m1 = lane_mask(n - 8);
@@ -75,17 +78,23 @@ void ukernel_rows(int64_t k, const float* a, const float* b, int64_t ldb, float*
   }
 }
 
-void ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m,
-             int64_t n, bool accumulate, const Epilogue* ep) {
+void ukernel_taps(int64_t k, int64_t taps, const int64_t* offsets, const float* a, const float* b, int64_t ldb,
+                  float* c, int64_t ldc, int64_t m, int64_t n, bool accumulate, const Epilogue* ep) {
   switch (m) {
-    case 6: ukernel_rows<6>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 5: ukernel_rows<5>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 4: ukernel_rows<4>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 3: ukernel_rows<3>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 2: ukernel_rows<2>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 1: ukernel_rows<1>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 6: ukernel_rows<6>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 5: ukernel_rows<5>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 4: ukernel_rows<4>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 3: ukernel_rows<3>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 2: ukernel_rows<2>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 1: ukernel_rows<1>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
     default: break;
   }
+}
+
+void ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m, int64_t n,
+             bool accumulate, const Epilogue* ep) {
+  const int64_t zero = 0;
+  ukernel_taps(k, 1, &zero, a, b, ldb, c, ldc, m, n, accumulate, ep);
 }
 
 void row_epilogue(float* dst, const float* src, int64_t n, float bias, const float* residual, const Epilogue& ep) {
@@ -102,6 +111,7 @@ void row_epilogue(float* dst, const float* src, int64_t n, float bias, const flo
 
 }  // namespace
 
-const GemmKernel kGemmAvx2_6x16 = {"gemm_f32_6x16_avx2", Isa::kAvx2, kMr, kNr, ukernel, row_epilogue};
+const GemmKernel kGemmAvx2_6x16 = {"gemm_f32_6x16_avx2", Isa::kAvx2, kMr, kNr, ukernel, row_epilogue,
+                                        ukernel_taps};
 
 }  // namespace lacuna::kernels

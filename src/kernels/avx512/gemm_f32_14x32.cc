@@ -26,28 +26,31 @@ inline __m512 finish(__m512 v, const float* c, __mmask16 mask, bool accumulate, 
 }
 
 template <int M>
-void ukernel_rows(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                  int64_t n, bool accumulate, const Epilogue* ep) {
+void ukernel_rows(int64_t k, int64_t taps, const int64_t* offsets, const float* a, const float* b0, int64_t ldb,
+                  float* c, int64_t ldc, int64_t n, bool accumulate, const Epilogue* ep) {
   __m512 acc0[M], acc1[M];
 #pragma GCC unroll 14
   for (int i = 0; i < M; ++i) {
     acc0[i] = _mm512_setzero_ps();
     acc1[i] = _mm512_setzero_ps();
   }
+  for (int64_t t = 0; t < taps; ++t) {
+  const float* b = b0 + offsets[t];
   for (int64_t p = 0; p < k; ++p) {
     _mm_prefetch(reinterpret_cast<const char*>(b + 8 * ldb), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(b + 8 * ldb + 16), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(a + 8 * kMr), _MM_HINT_T0);
-    const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    const __m512 bv0 = _mm512_loadu_ps(b);
+    const __m512 bv1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 14
     for (int i = 0; i < M; ++i) {
       const __m512 av = _mm512_set1_ps(a[i]);
-      acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
-      acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
+      acc0[i] = _mm512_fmadd_ps(av, bv0, acc0[i]);
+      acc1[i] = _mm512_fmadd_ps(av, bv1, acc1[i]);
     }
     a += kMr;
     b += ldb;
+  }
   }
   const __mmask16 m0 = n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1);
   const __mmask16 m1 = n >= 32 ? static_cast<__mmask16>(0xffff)
@@ -65,25 +68,31 @@ void ukernel_rows(int64_t k, const float* a, const float* b, int64_t ldb, float*
   }
 }
 
-void ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m,
-             int64_t n, bool accumulate, const Epilogue* ep) {
+void ukernel_taps(int64_t k, int64_t taps, const int64_t* offsets, const float* a, const float* b, int64_t ldb,
+                  float* c, int64_t ldc, int64_t m, int64_t n, bool accumulate, const Epilogue* ep) {
   switch (m) {
-    case 14: ukernel_rows<14>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 13: ukernel_rows<13>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 12: ukernel_rows<12>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 11: ukernel_rows<11>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 10: ukernel_rows<10>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 9: ukernel_rows<9>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 8: ukernel_rows<8>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 7: ukernel_rows<7>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 6: ukernel_rows<6>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 5: ukernel_rows<5>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 4: ukernel_rows<4>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 3: ukernel_rows<3>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 2: ukernel_rows<2>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
-    case 1: ukernel_rows<1>(k, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 14: ukernel_rows<14>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 13: ukernel_rows<13>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 12: ukernel_rows<12>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 11: ukernel_rows<11>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 10: ukernel_rows<10>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 9: ukernel_rows<9>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 8: ukernel_rows<8>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 7: ukernel_rows<7>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 6: ukernel_rows<6>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 5: ukernel_rows<5>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 4: ukernel_rows<4>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 3: ukernel_rows<3>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 2: ukernel_rows<2>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
+    case 1: ukernel_rows<1>(k, taps, offsets, a, b, ldb, c, ldc, n, accumulate, ep); break;
     default: break;
   }
+}
+
+void ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m, int64_t n,
+             bool accumulate, const Epilogue* ep) {
+  const int64_t zero = 0;
+  ukernel_taps(k, 1, &zero, a, b, ldb, c, ldc, m, n, accumulate, ep);
 }
 
 void row_epilogue(float* dst, const float* src, int64_t n, float bias, const float* residual, const Epilogue& ep) {
@@ -99,6 +108,7 @@ void row_epilogue(float* dst, const float* src, int64_t n, float bias, const flo
 
 }  // namespace
 
-const GemmKernel kGemmAvx512_14x32 = {"gemm_f32_14x32_avx512", Isa::kAvx512, kMr, kNr, ukernel, row_epilogue};
+const GemmKernel kGemmAvx512_14x32 = {"gemm_f32_14x32_avx512", Isa::kAvx512, kMr, kNr, ukernel, row_epilogue,
+                                        ukernel_taps};
 
 }  // namespace lacuna::kernels

@@ -26,31 +26,51 @@ PackedA::PackedA(const float* a, int64_t rows, int64_t k, int mr) : rows_(rows),
 DenseConv2d::DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, const float* weights)
     : k_(kernel), s_(shape) {
   const int64_t kg = s_.kg(), cg = s_.cg(), taps = s_.r * s_.s, kdim = s_.gemm_k();
+  const int64_t stride = s_.stride_h;
   if (s_.pointwise()) {
     strategy_ = Strategy::kPointwise;
-  } else if (s_.stride_h == 1 && s_.stride_w == 1) {
+  } else if (s_.stride_h == s_.stride_w && stride <= 2) {
     strategy_ = Strategy::kPadded;
   } else {
     strategy_ = Strategy::kIm2col;
   }
   if (strategy_ == Strategy::kPadded) {
-    // Per tap, the [kg x cg] slice of the weights, packed as its own GEMM A operand.
-    std::vector<float> slice(static_cast<size_t>(kg * cg));
+    // Weights ordered (tap, input channel), the order the taps micro-kernel reads them in.
+    std::vector<float> reordered(static_cast<size_t>(kg * kdim));
     for (int64_t g = 0; g < s_.groups; ++g) {
-      for (int64_t t = 0; t < taps; ++t) {
-        for (int64_t o = 0; o < kg; ++o) {
-          for (int64_t c = 0; c < cg; ++c) slice[static_cast<size_t>(o * cg + c)] = weights[((g * kg + o) * cg + c) * taps + t];
+      for (int64_t o = 0; o < kg; ++o) {
+        for (int64_t t = 0; t < taps; ++t) {
+          for (int64_t c = 0; c < cg; ++c) {
+            reordered[static_cast<size_t>(o * kdim + t * cg + c)] = weights[((g * kg + o) * cg + c) * taps + t];
+          }
         }
-        weights_.emplace_back(slice.data(), kg, cg, k_.mr);
+      }
+      weights_.emplace_back(reordered.data(), kg, kdim, k_.mr);
+    }
+    // Padded extents, then the phase planes: padded pixel (y, x) lives in phase
+    // (y % stride, x % stride) at (y / stride, x / stride).
+    const int64_t hp = std::max(s_.pad_t + s_.h, (s_.oh - 1) * stride + (s_.r - 1) * s_.dil_h + 1);
+    const int64_t wp = std::max(s_.pad_l + s_.w, (s_.ow - 1) * stride + (s_.s - 1) * s_.dil_w + 1);
+    hq_ = (hp + stride - 1) / stride;
+    wq_ = (wp + stride - 1) / stride;
+    phase_of_.assign(static_cast<size_t>(stride * stride), -1);
+    phases_ = 0;
+    for (int64_t r = 0; r < s_.r; ++r) {
+      for (int64_t t = 0; t < s_.s; ++t) {
+        int64_t& ph = phase_of_[static_cast<size_t>(((r * s_.dil_h) % stride) * stride + (t * s_.dil_w) % stride)];
+        if (ph < 0) ph = phases_++;
       }
     }
-    // Output row oh, virtual column ow reads padded input (oh + r*dil, ow + s*dil).
-    const int64_t pad_b = (s_.oh - 1) + (s_.r - 1) * s_.dil_h + 1 - s_.h - s_.pad_t;
-    const int64_t pad_r = (s_.ow - 1) + (s_.s - 1) * s_.dil_w + 1 - s_.w - s_.pad_l;
-    hp_ = s_.h + s_.pad_t + std::max<int64_t>(pad_b, 0);
-    wp_ = s_.w + s_.pad_l + std::max<int64_t>(pad_r, 0);
-    // Slack past the plane: the last tile reads up to nr + (s-1)*dil floats beyond it.
-    plane_ = (hp_ * wp_ + k_.nr + (s_.s - 1) * s_.dil_w + 15) / 16 * 16;
+    // Slack past each plane: the last tile reads up to nr + (s-1)*dil floats beyond it.
+    plane_ = (hq_ * wq_ + k_.nr + s_.s * s_.dil_w + 15) / 16 * 16;
+    channel_stride_ = phases_ * plane_;
+    for (int64_t r = 0; r < s_.r; ++r) {
+      for (int64_t t = 0; t < s_.s; ++t) {
+        const int64_t dy = r * s_.dil_h, dx = t * s_.dil_w;
+        const int64_t ph = phase_of_[static_cast<size_t>((dy % stride) * stride + dx % stride)];
+        tap_offsets_.push_back(ph * plane_ + (dy / stride) * wq_ + dx / stride);
+      }
+    }
   } else {
     for (int64_t g = 0; g < s_.groups; ++g) weights_.emplace_back(weights + g * kg * kdim, kg, kdim, k_.mr);
   }
@@ -62,34 +82,50 @@ DenseConv2d::DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, con
 const char* DenseConv2d::strategy_name() const {
   switch (strategy_) {
     case Strategy::kPointwise: return "pointwise";
-    case Strategy::kPadded: return "padded";
+    case Strategy::kPadded: return s_.stride_h == 1 ? "padded" : "phase-padded";
     case Strategy::kIm2col: return "im2col";
   }
   return "?";
 }
 
 int64_t DenseConv2d::grid_pixels() const {
-  return strategy_ == Strategy::kPadded ? s_.oh * wp_ : s_.pixels();
+  return strategy_ == Strategy::kPadded ? s_.oh * wq_ : s_.pixels();
 }
 
 int64_t DenseConv2d::padded_floats() const {
-  return strategy_ == Strategy::kPadded ? s_.n * s_.c * plane_ : 0;
+  return strategy_ == Strategy::kPadded ? s_.n * s_.c * channel_stride_ : 0;
 }
 
 void DenseConv2d::pad_input(const float* x, float* padded, int64_t plane_begin, int64_t plane_end) const {
   if (strategy_ != Strategy::kPadded) return;
+  const int64_t stride = s_.stride_h;
   for (int64_t pl = plane_begin; pl < plane_end; ++pl) {
     const float* src = x + pl * s_.h * s_.w;
-    float* dst = padded + pl * plane_;
-    std::memset(dst, 0, static_cast<size_t>(s_.pad_t * wp_) * sizeof(float));
-    for (int64_t ih = 0; ih < s_.h; ++ih) {
-      float* row = dst + (s_.pad_t + ih) * wp_;
-      std::memset(row, 0, static_cast<size_t>(s_.pad_l) * sizeof(float));
-      std::memcpy(row + s_.pad_l, src + ih * s_.w, static_cast<size_t>(s_.w) * sizeof(float));
-      std::memset(row + s_.pad_l + s_.w, 0, static_cast<size_t>(wp_ - s_.pad_l - s_.w) * sizeof(float));
+    float* base = padded + pl * channel_stride_;
+    std::memset(base, 0, static_cast<size_t>(channel_stride_) * sizeof(float));
+    for (int64_t py = 0; py < stride; ++py) {
+      for (int64_t px = 0; px < stride; ++px) {
+        const int64_t ph = phase_of_[static_cast<size_t>(py * stride + px)];
+        if (ph < 0) continue;
+        float* dst = base + ph * plane_;
+        // Phase plane row i holds padded row i*stride+py, i.e. input row i*stride+py-pad_t.
+        for (int64_t i = 0; i < hq_; ++i) {
+          const int64_t ih = i * stride + py - s_.pad_t;
+          if (ih < 0 || ih >= s_.h) continue;
+          const float* row = src + ih * s_.w;
+          float* out = dst + i * wq_;
+          if (stride == 1) {
+            std::memcpy(out + s_.pad_l, row, static_cast<size_t>(s_.w) * sizeof(float));
+          } else {
+            // Columns j with j*stride+px-pad_l inside the row.
+            for (int64_t j = 0; j < wq_; ++j) {
+              const int64_t iw = j * stride + px - s_.pad_l;
+              if (iw >= 0 && iw < s_.w) out[j] = row[iw];
+            }
+          }
+        }
+      }
     }
-    const int64_t done = (s_.pad_t + s_.h) * wp_;
-    std::memset(dst + done, 0, static_cast<size_t>(plane_ - done) * sizeof(float));
   }
 }
 
@@ -166,20 +202,17 @@ void DenseConv2d::run_padded_item(const float* padded, float* y, const Epilogue&
   const int nr = k_.nr, mr = k_.mr;
   const int64_t taps = s_.r * s_.s;
   const int64_t cg = s_.cg();
-  const float* xg = padded + (n * s_.c + g * cg) * plane_;
+  const float* xg = padded + (n * s_.c + g * cg) * channel_stride_;
+  const PackedA& w = weights_[static_cast<size_t>(g)];
   const int64_t chunk = chunk_pixels_;
   const int64_t npix = s_.pixels();
-  const int64_t vend = s_.oh * wp_;  // virtual pixels with a real output row
+  const int64_t vend = s_.oh * wq_;  // virtual pixels with a real output row
   for (int64_t rp = panel_begin; rp < panel_end; ++rp) {
     const int64_t row0 = rp * mr;
     const int64_t rows = std::min<int64_t>(mr, s_.kg() - row0);
     for (int64_t v0 = p0; v0 < p1; v0 += nr) {
-      float* c = scratch + (v0 - p0);
-      for (int64_t t = 0; t < taps; ++t) {
-        const int64_t off = (t / s_.s) * s_.dil_h * wp_ + (t % s_.s) * s_.dil_w;
-        const PackedA& w = weights_[static_cast<size_t>(g * taps + t)];
-        k_.ukernel(cg, w.panel(rp), xg + v0 + off, plane_, c, chunk, rows, nr, t > 0, nullptr);
-      }
+      k_.ukernel_taps(cg, taps, tap_offsets_.data(), w.panel(rp), xg + v0, channel_stride_, scratch + (v0 - p0), chunk,
+                      rows, nr, false, nullptr);
     }
     // Keep the real columns of each output row: bias, residual and activation on the way out.
     for (int64_t i = 0; i < rows; ++i) {
@@ -188,8 +221,8 @@ void DenseConv2d::run_padded_item(const float* padded, float* y, const Epilogue&
       float* yc = y + (n * s_.k + co) * npix;
       const float* rc = ep.residual ? ep.residual + (n * s_.k + co) * npix : nullptr;
       for (int64_t v = p0; v < std::min(p1, vend);) {
-        const int64_t oh = v / wp_, ow = v % wp_;
-        const int64_t row_end = std::min(p1, (oh + 1) * wp_);
+        const int64_t oh = v / wq_, ow = v % wq_;
+        const int64_t row_end = std::min(p1, (oh + 1) * wq_);
         if (ow < s_.ow) {
           const int64_t len = std::min(s_.ow - ow, row_end - v);
           const int64_t out = oh * s_.ow + ow;

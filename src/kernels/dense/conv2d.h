@@ -50,10 +50,12 @@ class PackedA {
 
 // Three strategies, chosen from the shape:
 //  - pointwise (1x1, stride 1, no padding): X is already the GEMM's B (rows H*W apart);
-//  - padded (stride 1): X is copied into zero-padded planes and Y is computed on a "virtual" grid
-//    as wide as a padded row, so every kernel tap reads B rows in place at a fixed offset; the
-//    few junk columns are dropped when the epilogue writes Y;
-//  - im2col (strided): B is packed per tile of output pixels.
+//  - padded (stride 1 or 2): X is copied into zero-padded planes -- for stride 2, split into
+//    the "phase" planes of even/odd rows and columns -- and Y is computed on a virtual grid as
+//    wide as such a plane, so that every kernel tap reads B rows in place at a fixed offset and
+//    one micro-kernel call accumulates all taps in registers; the few junk columns are dropped
+//    when the epilogue writes Y;
+//  - im2col (other strides, few input channels): B is packed per tile of output pixels.
 class DenseConv2d {
  public:
   enum class Strategy { kPointwise, kPadded, kIm2col };
@@ -91,7 +93,11 @@ class DenseConv2d {
   Strategy strategy_;
   std::vector<PackedA> weights_;  // per group (im2col, pointwise) or per group and tap (padded)
   int64_t chunk_pixels_;          // output pixels per work item
-  int64_t hp_ = 0, wp_ = 0, plane_ = 0;  // padded geometry
+  // Padded geometry: phase planes of hq_ x wq_ (the virtual grid is wq_ wide), phases_ of them
+  // per channel (plane_ floats each, with slack), and the offset of each tap into them.
+  int64_t hq_ = 0, wq_ = 0, plane_ = 0, phases_ = 1, channel_stride_ = 0;
+  std::vector<int64_t> phase_of_;  // compact index per (row phase * stride + column phase), or -1
+  std::vector<int64_t> tap_offsets_;
 };
 
 }  // namespace lacuna::kernels

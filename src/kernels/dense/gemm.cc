@@ -11,15 +11,20 @@ namespace lacuna::kernels {
 
 namespace {
 
-void scalar_ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
-                    int64_t m, int64_t n, bool accumulate, const Epilogue* ep) {
+void scalar_ukernel_taps(int64_t k, int64_t taps, const int64_t* offsets, const float* a, const float* b,
+                         int64_t ldb, float* c, int64_t ldc, int64_t m, int64_t n, bool accumulate,
+                         const Epilogue* ep) {
   constexpr int kMr = 4, kNr = 16;
   float acc[kMr][kNr] = {};
-  for (int64_t p = 0; p < k; ++p) {
-    for (int i = 0; i < kMr; ++i) {
-      const float av = a[p * kMr + i];
-      for (int j = 0; j < kNr; ++j) acc[i][j] += av * b[p * ldb + j];
+  for (int64_t t = 0; t < taps; ++t) {
+    const float* bt = b + offsets[t];
+    for (int64_t p = 0; p < k; ++p) {
+      for (int i = 0; i < kMr; ++i) {
+        const float av = a[p * kMr + i];
+        for (int j = 0; j < kNr; ++j) acc[i][j] += av * bt[p * ldb + j];
+      }
     }
+    a += k * kMr;
   }
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
@@ -46,7 +51,14 @@ void scalar_row_epilogue(float* dst, const float* src, int64_t n, float bias, co
   }
 }
 
-const GemmKernel kScalar = {"gemm_f32_4x16_scalar", Isa::kScalar, 4, 16, scalar_ukernel, scalar_row_epilogue};
+void scalar_ukernel(int64_t k, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m,
+                    int64_t n, bool accumulate, const Epilogue* ep) {
+  const int64_t zero = 0;
+  scalar_ukernel_taps(k, 1, &zero, a, b, ldb, c, ldc, m, n, accumulate, ep);
+}
+
+const GemmKernel kScalar = {"gemm_f32_4x16_scalar", Isa::kScalar, 4, 16, scalar_ukernel, scalar_row_epilogue,
+                            scalar_ukernel_taps};
 
 }  // namespace
 

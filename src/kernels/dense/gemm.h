@@ -21,6 +21,13 @@ using GemmUkernel = void (*)(int64_t k, const float* a, const float* b, int64_t 
 using RowEpilogueFn = void (*)(float* dst, const float* src, int64_t n, float bias, const float* residual,
                                const Epilogue& ep);
 
+// The same product over several "taps": K = taps * k, where for tap t the B rows start at
+// b + tap_offsets[t] (rows still ldb apart) and A holds the taps one after another. Used by the
+// convolution, whose taps read shifted windows of the same padded input planes.
+using GemmTapsUkernel = void (*)(int64_t k, int64_t taps, const int64_t* tap_offsets, const float* a,
+                                 const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m, int64_t n,
+                                 bool accumulate, const Epilogue* ep);
+
 struct GemmKernel {
   const char* name;
   Isa isa;
@@ -28,6 +35,7 @@ struct GemmKernel {
   int nr;
   GemmUkernel ukernel;
   RowEpilogueFn row_epilogue;
+  GemmTapsUkernel ukernel_taps;
 };
 
 // The best micro-kernel the CPU (after the LACUNA_MAX_ISA cap) supports.
