@@ -1,6 +1,8 @@
 // The step loop.
 #include "runtime/executor.h"
 
+#include "core/memory.h"
+
 #include <cstdlib>
 #include <cstring>
 
@@ -17,9 +19,9 @@ size_t Plan::constant_bytes() const {
 Expected<std::unique_ptr<RunState>> RunState::create(const Plan& plan) {
   auto st = std::unique_ptr<RunState>(new RunState());
   const size_t total = plan.arena_bytes + plan.scratch_bytes + 64;
-  void* mem = std::aligned_alloc(64, (total + 63) / 64 * 64);
-  if (!mem) return out_of_range("cannot allocate " + std::to_string(total) + " bytes of activations");
-  st->arena_ = std::shared_ptr<void>(mem, [](void* p) { std::free(p); });
+  st->arena_ = allocate_shared(total);
+  if (!st->arena_) return out_of_range("cannot allocate " + std::to_string(total) + " bytes of activations");
+  void* mem = st->arena_.get();
   auto* base = static_cast<uint8_t*>(mem);
   st->scratch_ = base + plan.arena_bytes;
   st->values_.resize(plan.slots.size());

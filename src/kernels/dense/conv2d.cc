@@ -1,4 +1,5 @@
 // NCHW convolution driver over the GEMM micro-kernels.
+#include "core/memory.h"
 #include "kernels/dense/conv2d.h"
 
 #include <algorithm>
@@ -10,8 +11,8 @@ namespace lacuna::kernels {
 PackedA::PackedA(const float* a, int64_t rows, int64_t k, int mr) : rows_(rows), k_(k), mr_(mr) {
   const int64_t np = panels();
   const size_t bytes = static_cast<size_t>(std::max<int64_t>(np * k * mr, 1)) * sizeof(float);
-  float* mem = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
-  data_ = std::shared_ptr<float>(mem, [](float* p) { std::free(p); });
+  float* mem = static_cast<float*>(allocate_aligned(bytes));
+  data_ = std::shared_ptr<float>(mem, [](float* p) { free_aligned(p); });
   for (int64_t p = 0; p < np; ++p) {
     float* dst = mem + p * k * mr;
     for (int64_t kk = 0; kk < k; ++kk) {

@@ -1,4 +1,5 @@
 // GEMM driver: packing, K blocking, and the scalar fallback micro-kernel.
+#include "core/memory.h"
 #include "kernels/dense/gemm.h"
 
 #include <algorithm>
@@ -100,8 +101,8 @@ void pack_b(const float* b, int64_t ldb, int64_t K, int64_t N, bool transposed, 
 
 PackedB::PackedB(const float* b, int64_t K, int64_t N, bool transposed, int nr) : k_(K), n_(N), nr_(nr) {
   const size_t bytes = static_cast<size_t>(std::max<int64_t>(packed_b_floats(K, N, nr), 1)) * sizeof(float);
-  float* mem = static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
-  data_ = std::shared_ptr<float>(mem, [](float* p) { std::free(p); });
+  float* mem = static_cast<float*>(allocate_aligned(bytes));
+  data_ = std::shared_ptr<float>(mem, [](float* p) { free_aligned(p); });
   pack_b(b, transposed ? K : N, K, N, transposed, nr, mem);
 }
 
