@@ -2,6 +2,8 @@
 #include "core/memory.h"
 #include "kernels/dense/conv2d.h"
 
+#include "kernels/dense/conv_layout.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -27,10 +29,9 @@ PackedA::PackedA(const float* a, int64_t rows, int64_t k, int mr) : rows_(rows),
 DenseConv2d::DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, const float* weights)
     : k_(kernel), s_(shape) {
   const int64_t kg = s_.kg(), cg = s_.cg(), taps = s_.r * s_.s, kdim = s_.gemm_k();
-  const int64_t stride = s_.stride_h;
   if (s_.pointwise()) {
     strategy_ = Strategy::kPointwise;
-  } else if (s_.stride_h == s_.stride_w && stride <= 2) {
+  } else if (ConvInputLayout::supports(s_)) {
     strategy_ = Strategy::kPadded;
   } else {
     strategy_ = Strategy::kIm2col;
@@ -48,30 +49,7 @@ DenseConv2d::DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, con
       }
       weights_.emplace_back(reordered.data(), kg, kdim, k_.mr);
     }
-    // Padded extents, then the phase planes: padded pixel (y, x) lives in phase
-    // (y % stride, x % stride) at (y / stride, x / stride).
-    const int64_t hp = std::max(s_.pad_t + s_.h, (s_.oh - 1) * stride + (s_.r - 1) * s_.dil_h + 1);
-    const int64_t wp = std::max(s_.pad_l + s_.w, (s_.ow - 1) * stride + (s_.s - 1) * s_.dil_w + 1);
-    hq_ = (hp + stride - 1) / stride;
-    wq_ = (wp + stride - 1) / stride;
-    phase_of_.assign(static_cast<size_t>(stride * stride), -1);
-    phases_ = 0;
-    for (int64_t r = 0; r < s_.r; ++r) {
-      for (int64_t t = 0; t < s_.s; ++t) {
-        int64_t& ph = phase_of_[static_cast<size_t>(((r * s_.dil_h) % stride) * stride + (t * s_.dil_w) % stride)];
-        if (ph < 0) ph = phases_++;
-      }
-    }
-    // Slack past each plane: the last tile reads up to nr + (s-1)*dil floats beyond it.
-    plane_ = (hq_ * wq_ + k_.nr + s_.s * s_.dil_w + 15) / 16 * 16;
-    channel_stride_ = phases_ * plane_;
-    for (int64_t r = 0; r < s_.r; ++r) {
-      for (int64_t t = 0; t < s_.s; ++t) {
-        const int64_t dy = r * s_.dil_h, dx = t * s_.dil_w;
-        const int64_t ph = phase_of_[static_cast<size_t>((dy % stride) * stride + dx % stride)];
-        tap_offsets_.push_back(ph * plane_ + (dy / stride) * wq_ + dx / stride);
-      }
-    }
+    layout_ = std::make_unique<ConvInputLayout>(s_, k_.nr);
   } else {
     for (int64_t g = 0; g < s_.groups; ++g) weights_.emplace_back(weights + g * kg * kdim, kg, kdim, k_.mr);
   }
@@ -79,6 +57,8 @@ DenseConv2d::DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, con
   // times from L1, while the packed activations (kc x chunk) stay in L2.
   chunk_pixels_ = static_cast<int64_t>(k_.nr) * 4;
 }
+
+DenseConv2d::~DenseConv2d() = default;
 
 const char* DenseConv2d::strategy_name() const {
   switch (strategy_) {
@@ -90,44 +70,15 @@ const char* DenseConv2d::strategy_name() const {
 }
 
 int64_t DenseConv2d::grid_pixels() const {
-  return strategy_ == Strategy::kPadded ? s_.oh * wq_ : s_.pixels();
+  return strategy_ == Strategy::kPadded ? layout_->grid_pixels() : s_.pixels();
 }
 
 int64_t DenseConv2d::padded_floats() const {
-  return strategy_ == Strategy::kPadded ? s_.n * s_.c * channel_stride_ : 0;
+  return strategy_ == Strategy::kPadded ? layout_->padded_floats() : 0;
 }
 
 void DenseConv2d::pad_input(const float* x, float* padded, int64_t plane_begin, int64_t plane_end) const {
-  if (strategy_ != Strategy::kPadded) return;
-  const int64_t stride = s_.stride_h;
-  for (int64_t pl = plane_begin; pl < plane_end; ++pl) {
-    const float* src = x + pl * s_.h * s_.w;
-    float* base = padded + pl * channel_stride_;
-    std::memset(base, 0, static_cast<size_t>(channel_stride_) * sizeof(float));
-    for (int64_t py = 0; py < stride; ++py) {
-      for (int64_t px = 0; px < stride; ++px) {
-        const int64_t ph = phase_of_[static_cast<size_t>(py * stride + px)];
-        if (ph < 0) continue;
-        float* dst = base + ph * plane_;
-        // Phase plane row i holds padded row i*stride+py, i.e. input row i*stride+py-pad_t.
-        for (int64_t i = 0; i < hq_; ++i) {
-          const int64_t ih = i * stride + py - s_.pad_t;
-          if (ih < 0 || ih >= s_.h) continue;
-          const float* row = src + ih * s_.w;
-          float* out = dst + i * wq_;
-          if (stride == 1) {
-            std::memcpy(out + s_.pad_l, row, static_cast<size_t>(s_.w) * sizeof(float));
-          } else {
-            // Columns j with j*stride+px-pad_l inside the row.
-            for (int64_t j = 0; j < wq_; ++j) {
-              const int64_t iw = j * stride + px - s_.pad_l;
-              if (iw >= 0 && iw < s_.w) out[j] = row[iw];
-            }
-          }
-        }
-      }
-    }
-  }
+  if (strategy_ == Strategy::kPadded) layout_->pad_input(x, padded, plane_begin, plane_end);
 }
 
 int64_t DenseConv2d::row_splits(int threads) const {
@@ -203,34 +154,22 @@ void DenseConv2d::run_padded_item(const float* padded, float* y, const Epilogue&
   const int nr = k_.nr, mr = k_.mr;
   const int64_t taps = s_.r * s_.s;
   const int64_t cg = s_.cg();
-  const float* xg = padded + (n * s_.c + g * cg) * channel_stride_;
+  const int64_t cs = layout_->channel_stride();
+  const float* xg = padded + (n * s_.c + g * cg) * cs;
   const PackedA& w = weights_[static_cast<size_t>(g)];
   const int64_t chunk = chunk_pixels_;
   const int64_t npix = s_.pixels();
-  const int64_t vend = s_.oh * wq_;  // virtual pixels with a real output row
   for (int64_t rp = panel_begin; rp < panel_end; ++rp) {
     const int64_t row0 = rp * mr;
     const int64_t rows = std::min<int64_t>(mr, s_.kg() - row0);
     for (int64_t v0 = p0; v0 < p1; v0 += nr) {
-      k_.ukernel_taps(cg, taps, tap_offsets_.data(), w.panel(rp), xg + v0, channel_stride_, scratch + (v0 - p0), chunk,
+      k_.ukernel_taps(cg, taps, layout_->tap_offsets().data(), w.panel(rp), xg + v0, cs, scratch + (v0 - p0), chunk,
                       rows, nr, false, nullptr);
     }
-    // Keep the real columns of each output row: bias, residual and activation on the way out.
     for (int64_t i = 0; i < rows; ++i) {
       const int64_t co = g * s_.kg() + row0 + i;
-      const float bias = ep.row_bias ? ep.row_bias[co] : 0.f;
-      float* yc = y + (n * s_.k + co) * npix;
-      const float* rc = ep.residual ? ep.residual + (n * s_.k + co) * npix : nullptr;
-      for (int64_t v = p0; v < std::min(p1, vend);) {
-        const int64_t oh = v / wq_, ow = v % wq_;
-        const int64_t row_end = std::min(p1, (oh + 1) * wq_);
-        if (ow < s_.ow) {
-          const int64_t len = std::min(s_.ow - ow, row_end - v);
-          const int64_t out = oh * s_.ow + ow;
-          k_.row_epilogue(yc + out, scratch + i * chunk + (v - p0), len, bias, rc ? rc + out : nullptr, ep);
-        }
-        v = row_end;
-      }
+      layout_->write_output(k_, scratch + i * chunk, p0, p1, y + (n * s_.k + co) * npix, ep.row_bias ? ep.row_bias[co] : 0.f,
+                            ep.residual ? ep.residual + (n * s_.k + co) * npix : nullptr, ep);
     }
   }
 }

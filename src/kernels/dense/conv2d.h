@@ -62,6 +62,7 @@ class DenseConv2d {
 
   // `weights` is [K, C/groups, R, S] (ONNX OIHW).
   DenseConv2d(const GemmKernel& kernel, const Conv2dShape& shape, const float* weights);
+  ~DenseConv2d();
 
   Strategy strategy() const { return strategy_; }
   const char* strategy_name() const;
@@ -93,11 +94,7 @@ class DenseConv2d {
   Strategy strategy_;
   std::vector<PackedA> weights_;  // per group (im2col, pointwise) or per group and tap (padded)
   int64_t chunk_pixels_;          // output pixels per work item
-  // Padded geometry: phase planes of hq_ x wq_ (the virtual grid is wq_ wide), phases_ of them
-  // per channel (plane_ floats each, with slack), and the offset of each tap into them.
-  int64_t hq_ = 0, wq_ = 0, plane_ = 0, phases_ = 1, channel_stride_ = 0;
-  std::vector<int64_t> phase_of_;  // compact index per (row phase * stride + column phase), or -1
-  std::vector<int64_t> tap_offsets_;
+  std::unique_ptr<class ConvInputLayout> layout_;  // the padded strategy's input layout
 };
 
 }  // namespace lacuna::kernels
