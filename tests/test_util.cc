@@ -29,8 +29,8 @@ ir::Node make_node(const std::string& op, int n_in, int n_out, ir::Attributes at
 }
 
 std::vector<Tensor> run_op(const ir::Node& node, const std::vector<Tensor>& inputs, int64_t opset,
-                           bool reference_only, int threads, std::string* impl_used) {
-  auto r = ops::run_node(node, opset, inputs, reference_only, threads, impl_used);
+                           bool reference_only, int threads, std::string* impl_used, const std::string& sparse_policy) {
+  auto r = ops::run_node(node, opset, inputs, reference_only, threads, impl_used, sparse_policy);
   EXPECT_TRUE(r.has_value()) << r.status().to_string();
   if (!r) return {};
   return std::move(r).value();
@@ -45,7 +45,7 @@ Status try_run_op(const ir::Node& node, const std::vector<Tensor>& inputs, int64
 }
 
 void expect_fast_matches_reference(const ir::Node& node, const std::vector<Tensor>& inputs, const std::string& impl,
-                                   double rtol, double atol, int64_t opset) {
+                                   double rtol, double atol, int64_t opset, const std::string& sparse_policy) {
   auto want = run_op(node, inputs, opset, /*reference_only=*/true);
   const Isa before = cpu_info().isa;
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
@@ -53,7 +53,7 @@ void expect_fast_matches_reference(const ir::Node& node, const std::vector<Tenso
     set_max_isa(isa);
     for (int threads : {1, 2}) {
       std::string used;
-      auto got = run_op(node, inputs, opset, /*reference_only=*/false, threads, &used);
+      auto got = run_op(node, inputs, opset, /*reference_only=*/false, threads, &used, sparse_policy);
       EXPECT_EQ(used, impl) << node.describe();
       ASSERT_EQ(got.size(), want.size());
       for (size_t i = 0; i < got.size(); ++i) {

@@ -22,7 +22,7 @@ ir::Node make_node(const std::string& op, int n_in, int n_out, ir::Attributes at
 // that accepts the inputs). Fails the test on error and returns the outputs.
 std::vector<Tensor> run_op(const ir::Node& node, const std::vector<Tensor>& inputs,
                            int64_t opset = 17, bool reference_only = true, int threads = 1,
-                           std::string* impl_used = nullptr);
+                           std::string* impl_used = nullptr, const std::string& sparse_policy = "auto");
 // Same, but returns the error status instead of failing.
 Status try_run_op(const ir::Node& node, const std::vector<Tensor>& inputs, int64_t opset = 17,
                   std::vector<Tensor>* outputs = nullptr);
@@ -32,7 +32,7 @@ Status try_run_op(const ir::Node& node, const std::vector<Tensor>& inputs, int64
 // the outputs to agree within rtol/atol.
 void expect_fast_matches_reference(const ir::Node& node, const std::vector<Tensor>& inputs,
                                    const std::string& impl, double rtol = 1e-4, double atol = 1e-4,
-                                   int64_t opset = 17);
+                                   int64_t opset = 17, const std::string& sparse_policy = "auto");
 
 Tensor random_tensor(DType dtype, const Shape& shape, uint64_t seed, double lo = -1.0, double hi = 1.0);
 // Zeroes a fraction `sparsity` of the elements (exactly round(sparsity * n), chosen at random).

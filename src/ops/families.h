@@ -43,6 +43,10 @@ void register_rowops_fast_ops(Registry& r);
 void register_attention_ops(Registry& r);
 void register_attention_fast_ops(Registry& r);
 void register_pool_fast_ops(Registry& r);
+// Sparse implementations last of all: tried first, they decline unless the cost model (or
+// --sparse) picks them.
+void register_conv_sparse_ops(Registry& r);
+void register_gemm_sparse_ops(Registry& r);
 void register_fused_gemm_ops(Registry& r);
 void register_transpose_ops(Registry& r);
 void register_concat_split_ops(Registry& r);
@@ -114,6 +118,8 @@ inline void register_all_ops(Registry& r) {
   register_rowops_fast_ops(r);
   register_attention_fast_ops(r);
   register_pool_fast_ops(r);
+  register_conv_sparse_ops(r);
+  register_gemm_sparse_ops(r);
 }
 
 }  // namespace lacuna::ops

@@ -6,9 +6,7 @@
 
 #include "kernels/dense/gemm.h"
 #include "ops/families.h"
-#include "ops/fast_path.h"
-#include "ops/fused_ops.h"
-#include "ops/matmul_dims.h"
+#include "ops/gemm_common.h"
 #include "ops/registry.h"
 
 namespace lacuna::ops {
@@ -18,37 +16,14 @@ namespace {
 constexpr size_t kAlign = 16;
 size_t aligned(int64_t n) { return (static_cast<size_t>(n) + kAlign - 1) / kAlign * kAlign; }
 
-enum class Form { kMatMul, kGemm, kFused };
-
-class GemmFastKernel : public FastPathKernel {
+class GemmFastKernel : public GemmKernelBase {
  public:
-  GemmFastKernel(const ir::Node& n, int64_t opset) : FastPathKernel(n, opset) {
-    form_ = n.domain == kLacunaDomain ? Form::kFused : (n.op_type == "Gemm" ? Form::kGemm : Form::kMatMul);
-  }
-
-  Status init() {
-    LACUNA_RETURN_IF_ERROR(FastPathKernel::init());
-    if (form_ == Form::kFused) {
-      LACUNA_ASSIGN_OR_RETURN(act_, activation_from_attrs(attrs_, node_));
-    }
-    if (form_ != Form::kMatMul) {
-      trans_b_ = attr_int("transB", 0) != 0;
-      alpha_ = attr_float("alpha", 1.f);
-    }
-    if (form_ == Form::kGemm) {
-      if (attr_int("transA", 0) != 0) return not_supported("transA");
-      beta_ = attr_float("beta", 1.f);
-    }
-    return Status::ok();
-  }
+  using GemmKernelBase::GemmKernelBase;
 
   Status prepare(PrepareContext& ctx) override {
-    if (!ctx.inputs[0].shape || !ctx.outputs[0].set) return not_supported("shapes are only known at run time");
-    if (ctx.dtype(0) != DType::kFloat32 || ctx.dtype(1) != DType::kFloat32) return not_supported("only float32");
+    LACUNA_RETURN_IF_ERROR(check_shapes(ctx));
     const Shape& a = ctx.shape(0);
     const Shape& b = ctx.shape(1);
-    if (a.size() < 2 || b.size() < 2) return not_supported("1-D operands");
-    LACUNA_ASSIGN_OR_RETURN(dims_, matmul_dims(a, b, node_, false, trans_b_));
     kernel_ = &kernels::select_gemm_kernel(*ctx.options->cpu);
     threads_ = std::max(1, ctx.options->num_threads);
     const Tensor* w = ctx.value(1);
@@ -58,7 +33,7 @@ class GemmFastKernel : public FastPathKernel {
       ctx.constant_consumed[1] = true;
       ctx.decision = std::string("packed weights ") + kernel_->name;
     } else {
-      if (form_ != Form::kMatMul) return not_supported("run-time weights");
+      if (form_ != GemmForm::kMatMul) return not_supported("run-time weights");
       // Batched: B's batch must match A's or broadcast from a single matrix.
       if (numel(dims_.b_batch) != 1 && dims_.b_batch != dims_.a_batch) return not_supported("batch broadcasting");
       if (dims_.a_batch.size() != dims_.batch.size() && numel(dims_.a_batch) != numel(dims_.batch)) {
@@ -79,16 +54,7 @@ class GemmFastKernel : public FastPathKernel {
   Status run(RunContext& ctx) override {
     const float* a = ctx.input(0).data<float>();
     float* y = ctx.output(0).data<float>();
-    kernels::Epilogue ep;
-    ep.scale = alpha_;
-    ep.bias = bias_.defined() ? bias_.data<float>() : nullptr;
-    ep.act = act_.act;
-    ep.alpha = act_.alpha;
-    ep.beta = act_.beta;
-    if (residual_input_ >= 0 && ctx.has_input(residual_input_)) {
-      ep.residual = ctx.input(residual_input_).data<float>();
-      ep.ld_residual = dims_.n;
-    }
+    const kernels::Epilogue ep = epilogue(ctx);
     auto* scratch = static_cast<float*>(ctx.scratch);
     const kernels::GemmKernel& k = *kernel_;
     if (!dynamic_b_) {
@@ -122,41 +88,10 @@ class GemmFastKernel : public FastPathKernel {
   }
 
  private:
-  // Gemm's C and FusedGemm's B become a per-column bias (C may also be a full residual).
-  Status prepare_bias(PrepareContext& ctx) {
-    if (form_ == Form::kFused) {
-      if (ctx.has_input(2)) {
-        if (!ctx.value(2)) return not_supported("the bias is not constant");
-        bias_ = *ctx.value(2);
-      }
-      residual_input_ = 3;
-      return Status::ok();
-    }
-    if (form_ != Form::kGemm || !ctx.has_input(2) || beta_ == 0.f) return Status::ok();
-    const Shape& c = ctx.shape(2);
-    if (numel(c) == dims_.n && (c.size() == 1 || (c.size() == 2 && c[0] == 1)) && ctx.value(2)) {
-      bias_ = ctx.value(2)->clone();
-      for (int64_t j = 0; j < dims_.n; ++j) bias_.data<float>()[j] *= beta_;
-      return Status::ok();
-    }
-    if (c == dims_.out && beta_ == 1.f) {
-      residual_input_ = 2;
-      return Status::ok();
-    }
-    return not_supported("Gemm's C broadcasts in a way the fast path does not handle");
-  }
-
-  Form form_;
-  bool trans_b_ = false;
-  float alpha_ = 1.f, beta_ = 1.f;
-  ActivationSpec act_;
-  MatMulDims dims_;
   const kernels::GemmKernel* kernel_ = nullptr;
   kernels::PackedB packed_;
   bool dynamic_b_ = false;
   int64_t rows_ = 0;
-  Tensor bias_;
-  int residual_input_ = -1;
   int threads_ = 1;
   size_t per_thread_ = 0;
 };

@@ -82,7 +82,7 @@ Expected<std::vector<RtValue>> run_kernel(OpKernel& kernel, const std::vector<co
 
 Expected<std::vector<Tensor>> run_node(const ir::Node& node, int64_t opset,
                                        const std::vector<Tensor>& inputs, bool reference_only,
-                                       int num_threads, std::string* impl_used) {
+                                       int num_threads, std::string* impl_used, const std::string& sparse_policy) {
   const OpEntry* entry = Registry::global().find(node.domain, node.op_type);
   if (!entry) return unsupported(node.describe() + ": operator is not supported");
   std::vector<RtValue> values(inputs.size());
@@ -98,6 +98,7 @@ Expected<std::vector<Tensor>> run_node(const ir::Node& node, int64_t opset,
   kopts.cpu = &cpu_info();
   kopts.reference_only = reference_only;
   kopts.num_threads = num_threads;
+  kopts.sparse_policy = sparse_policy;
   Status last = unsupported(node.describe() + ": no implementation accepted the inputs");
   for (const KernelImpl& impl : entry->impls) {
     if (reference_only && !impl.reference) continue;

@@ -23,6 +23,7 @@ Expected<std::vector<RtValue>> run_kernel(runtime::OpKernel& kernel,
 Expected<std::vector<Tensor>> run_node(const ir::Node& node, int64_t opset,
                                        const std::vector<Tensor>& inputs,
                                        bool reference_only = true, int num_threads = 1,
-                                       std::string* impl_used = nullptr);
+                                       std::string* impl_used = nullptr,
+                                       const std::string& sparse_policy = "auto");
 
 }  // namespace lacuna::ops

@@ -1,0 +1,60 @@
+// SparseLinear driver.
+#include "kernels/sparse/sparse_linear.h"
+
+
+#include <algorithm>
+
+namespace lacuna::kernels {
+
+namespace {
+// K rows per block: a block's tile of transposed activations is 32 KiB.
+int64_t rows_per_block(int tile) { return std::max<int64_t>(16, 32 * 1024 / 4 / tile); }
+}  // namespace
+
+SparseLinear::SparseLinear(const SpmmKernel& spmm, const float* w, int64_t m, int64_t k, bool k_major,
+                           int64_t tokens, int threads)
+    : sk_(spmm), m_(m), k_(k), tokens_(tokens) {
+  std::vector<float> rows;
+  if (k_major) {  // W^T: row o of the output reads column o of the [K x M] matrix
+    rows.resize(static_cast<size_t>(m * k));
+    for (int64_t kk = 0; kk < k; ++kk) {
+      for (int64_t o = 0; o < m; ++o) rows[static_cast<size_t>(o * k + kk)] = w[kk * m + o];
+    }
+    w = rows.data();
+  }
+  const int64_t kb = rows_per_block(spmm.tile);
+  const int64_t tile = spmm.tile;
+  w_ = SparseRows(w, m, k, [tile](int64_t c) { return c * tile; }, [kb](int64_t c) { return c / kb; }, (k + kb - 1) / kb);
+  const int64_t tiles = (tokens + tile - 1) / tile;
+  splits_ = tiles >= threads ? 1 : std::min<int64_t>((threads + tiles - 1) / tiles, m);
+  bounds_ = balanced_row_bounds(w_, splits_);
+}
+
+int64_t SparseLinear::scratch_floats() const { return (k_ + m_) * sk_.tile + 64; }
+
+int64_t SparseLinear::work_items() const { return ((tokens_ + sk_.tile - 1) / sk_.tile) * splits_; }
+
+void SparseLinear::run(const float* x, int64_t ldx, float* y, int64_t ldy, const float* bias, const float* residual,
+                       int64_t ld_residual, const Epilogue& ep, int64_t begin, int64_t end, float* scratch) const {
+  const int64_t tile = sk_.tile;
+  const int64_t splits = splits_;
+  const int64_t tokens = tokens_;
+  float* xt = scratch;
+  float* ct = scratch + k_ * tile;
+  const std::vector<int64_t>& bounds = bounds_;
+  for (int64_t item = begin; item < end; ++item) {
+    const int64_t split = item % splits;
+    const int64_t t0 = (item / splits) * tile;
+    const int64_t cols = std::min(tile, tokens - t0);
+    const int64_t r0 = bounds[static_cast<size_t>(split)], r1 = bounds[static_cast<size_t>(split + 1)];
+    if (r0 >= r1) continue;
+    sk_.pack_transposed(x + t0 * ldx, ldx, cols, k_, xt);
+    for (int64_t b = 0; b < w_.blocks(); ++b) {
+      sk_.rows(w_.entries(), w_.block_begins(b) + r0, r1 - r0, xt, ct, tile, b > 0);
+    }
+    sk_.unpack_transposed(ct, r1 - r0, cols, y + t0 * ldy + r0, ldy, bias ? bias + r0 : nullptr,
+                          residual ? residual + t0 * ld_residual + r0 : nullptr, ld_residual, ep);
+  }
+}
+
+}  // namespace lacuna::kernels

@@ -1,0 +1,73 @@
+// Sparse MatMul / Gemm / lacuna:FusedGemm with a constant 2-D weight matrix (transformer linear
+// layers, classifiers), chosen per layer by the sparse cost model (or the --sparse option).
+#include <memory>
+
+#include "kernels/sparse/sparse_linear.h"
+#include "ops/families.h"
+#include "ops/gemm_common.h"
+#include "ops/registry.h"
+#include "ops/sparse_policy.h"
+
+namespace lacuna::ops {
+
+namespace {
+
+constexpr size_t kAlign = 16;
+size_t aligned(int64_t n) { return (static_cast<size_t>(n) + kAlign - 1) / kAlign * kAlign; }
+
+class GemmSparseKernel : public GemmKernelBase {
+ public:
+  using GemmKernelBase::GemmKernelBase;
+
+  Status prepare(PrepareContext& ctx) override {
+    LACUNA_RETURN_IF_ERROR(check_shapes(ctx));
+    const Tensor* w = ctx.value(1);
+    if (!w || w->rank() != 2) return not_supported("the weights are not a constant matrix");
+    tokens_ = numel(ctx.shape(0)) / dims_.k;
+    const double density = 1.0 - kernels::sparsity_of(w->data<float>(), w->numel());
+    const kernels::SpmmKernel& sk = kernels::select_spmm_kernel(*ctx.options->cpu);
+    // Tokens per image: the leading dim is the batch when there are three or more dims.
+    const int64_t cols = ctx.rank(0) >= 3 ? tokens_ / ctx.shape(0)[0] : tokens_;
+    const SparseChoice choice = choose_sparse(*ctx.options, density, cols, sk.tile);
+    if (!choice.sparse) return not_supported(choice.reason);
+    LACUNA_RETURN_IF_ERROR(prepare_bias(ctx));
+    const int threads = std::max(1, ctx.options->num_threads);
+    // MatMul's and FusedGemm's (transB=0) weight is [K x N]; Gemm/FusedGemm with transB is [N x K].
+    linear_ = std::make_unique<kernels::SparseLinear>(sk, w->data<float>(), dims_.n, dims_.k, /*k_major=*/!trans_b_,
+                                                      tokens_, threads);
+    per_thread_ = aligned(linear_->scratch_floats());
+    ctx.scratch_bytes = per_thread_ * static_cast<size_t>(threads) * sizeof(float);
+    ctx.constant_consumed[1] = true;
+    ctx.flops = 2.0 * static_cast<double>(linear_->nnz()) * static_cast<double>(tokens_);
+    ctx.decision = std::string(sk.name) + ", " + choice.reason;
+    return Status::ok();
+  }
+
+  Status run(RunContext& ctx) override {
+    const float* a = ctx.input(0).data<float>();
+    float* y = ctx.output(0).data<float>();
+    const kernels::Epilogue ep = epilogue(ctx);
+    auto* scratch = static_cast<float*>(ctx.scratch);
+    const int64_t items = linear_->work_items();
+    ctx.pool->parallel([&](int tid, int nt) {
+      linear_->run(a, dims_.k, y, dims_.n, ep.bias, ep.residual, dims_.n, ep, items * tid / nt, items * (tid + 1) / nt,
+                   scratch + per_thread_ * static_cast<size_t>(tid));
+    });
+    return Status::ok();
+  }
+
+ private:
+  std::unique_ptr<kernels::SparseLinear> linear_;
+  int64_t tokens_ = 0;
+  size_t per_thread_ = 0;
+};
+
+}  // namespace
+
+void register_gemm_sparse_ops(Registry& r) {
+  r.add("", "MatMul", make_impl<GemmSparseKernel>("gemm_sparse", /*reference=*/false));
+  r.add("", "Gemm", make_impl<GemmSparseKernel>("gemm_sparse", /*reference=*/false));
+  r.add(kLacunaDomain, "FusedGemm", make_impl<GemmSparseKernel>("gemm_sparse", /*reference=*/false));
+}
+
+}  // namespace lacuna::ops

@@ -1,0 +1,25 @@
+// The sparse-or-dense decision for one layer. Under the "auto" policy a cost model compares the
+// estimated times of the dense and sparse kernels; its efficiencies come from the kernel
+// microbenchmarks (benchmarks/micro/bench_spmm.cc) on this machine class. "sparse" takes any
+// weight with zeros; "dense" never goes sparse.
+#pragma once
+
+#include <string>
+
+#include "runtime/op_kernel.h"
+
+namespace lacuna::ops {
+
+struct SparseChoice {
+  bool sparse = false;
+  std::string reason;  // shown by `lacuna analyze` / `lacuna info`
+};
+
+// `density`: non-zero fraction of the weights; `cols`: output columns each weight multiplies
+// (pixels or tokens per image) -- short rows use the vector tile poorly.
+SparseChoice choose_sparse(const runtime::KernelOptions& options, double density, int64_t cols, int tile);
+
+// The density below which the sparse kernel is estimated to win (for reports).
+double break_even_density(int64_t cols, int tile);
+
+}  // namespace lacuna::ops
