@@ -79,7 +79,8 @@ class ConvSparseKernel : public FusedConvKernel {
     ctx.pool->parallel([&](int tid, int nt) { conv_->pad_input(x, padded, planes * tid / nt, planes * (tid + 1) / nt); });
     const int64_t items = conv_->work_items();
     ctx.pool->parallel([&](int tid, int nt) {
-      conv_->run(padded, y, ep, items * tid / nt, items * (tid + 1) / nt, thread_scratch + per_thread_ * static_cast<size_t>(tid));
+      conv_->run(conv_->direct() ? x : padded, y, ep, items * tid / nt, items * (tid + 1) / nt,
+                 thread_scratch + per_thread_ * static_cast<size_t>(tid));
     });
     return Status::ok();
   }

@@ -3,6 +3,7 @@
 // transposes used by the linear-layer driver.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -50,14 +51,16 @@ TEST(Spmm, RowsMatchPlainProduct) {
           std::uniform_real_distribution<float> u(-1.f, 1.f);
           for (auto& v : x) v = u(rng);
           SparseRows sr(w.data(), rows, k, [&](int64_t c) { return c * ldx; }, [&](int64_t c) { return c * blocks / k; }, blocks);
-          std::vector<float> c(static_cast<size_t>(rows * tile), NAN);
-          for (int64_t b = 0; b < blocks; ++b) sk->rows(sr.entries(), sr.block_begins(b), rows, x.data(), c.data(), tile, b > 0);
+          std::vector<float> c(static_cast<size_t>(sr.groups() * kSparseGroup * tile), NAN);
+          for (int64_t b = 0; b < blocks; ++b) sk->rows(sr.entries(), sr.block_steps(b), sr.groups(), x.data(), c.data(), tile, b > 0);
+          EXPECT_EQ(sr.nnz(), std::count_if(w.begin(), w.end(), [](float v) { return v != 0.f; }));
           int bad = 0;
-          for (int64_t r = 0; r < rows; ++r) {
+          for (int64_t pos = 0; pos < rows; ++pos) {
+            const int64_t r = sr.row_at(pos);
             for (int64_t j = 0; j < tile; ++j) {
               double want = 0;
               for (int64_t q = 0; q < k; ++q) want += static_cast<double>(w[static_cast<size_t>(r * k + q)]) * x[static_cast<size_t>(q * ldx + j)];
-              if (std::abs(c[static_cast<size_t>(r * tile + j)] - want) > 1e-4 * (1 + std::abs(want)) && bad++ < 3) {
+              if (std::abs(c[static_cast<size_t>(pos * tile + j)] - want) > 1e-4 * (1 + std::abs(want)) && bad++ < 3) {
                 ADD_FAILURE() << sk->name << " sparsity " << sp << " rows " << rows << " [" << r << "," << j << "]";
               }
             }

@@ -1,5 +1,5 @@
-// AVX2 SpMM: 32 output columns per row in 4 ymm accumulators, two interleaved sets; transposes
-// through the scalar path (AVX2 is the fallback tier).
+// AVX2 SpMM: 16 output columns per row in 2 ymm accumulators, 4 rows at a time (8 accumulators);
+// transposes through plain loops (AVX2 is the fallback tier).
 #include <immintrin.h>
 
 #include "kernels/avx2/vmath.h"
@@ -9,50 +9,35 @@ namespace lacuna::kernels {
 
 namespace {
 
-constexpr int kTile = 32;
+constexpr int kTile = 16;
 
-void rows(const SparseEntry* entries, const int32_t* begins, int64_t n_rows, const float* x, float* c, int64_t ldc,
+void rows(const SparseEntry* entries, const int32_t* steps, int64_t groups, const float* x, float* c, int64_t ldc,
           bool accumulate) {
-  for (int64_t r = 0; r < n_rows; ++r) {
-    float* cr = c + r * ldc;
-    __m256 a0, a1, a2, a3;
-    if (accumulate) {
-      a0 = _mm256_loadu_ps(cr);
-      a1 = _mm256_loadu_ps(cr + 8);
-      a2 = _mm256_loadu_ps(cr + 16);
-      a3 = _mm256_loadu_ps(cr + 24);
-    } else {
-      a0 = a1 = a2 = a3 = _mm256_setzero_ps();
+  static_assert(kSparseGroup == 4, "the register blocking below is written for groups of 4 rows");
+  for (int64_t g = 0; g < groups; ++g) {
+    float* cg = c + g * kSparseGroup * ldc;
+    __m256 acc[4][2];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      acc[j][0] = accumulate ? _mm256_loadu_ps(cg + j * ldc) : _mm256_setzero_ps();
+      acc[j][1] = accumulate ? _mm256_loadu_ps(cg + j * ldc + 8) : _mm256_setzero_ps();
     }
-    __m256 b0 = _mm256_setzero_ps(), b1 = b0, b2 = b0, b3 = b0;
-    int32_t e = begins[r];
-    const int32_t end = begins[r + 1];
-    for (; e + 1 < end; e += 2) {
-      const float* x0 = x + entries[e].offset;
-      const float* x1 = x + entries[e + 1].offset;
-      const __m256 w0 = _mm256_set1_ps(entries[e].value);
-      const __m256 w1 = _mm256_set1_ps(entries[e + 1].value);
-      a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0), a0);
-      a1 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + 8), a1);
-      a2 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + 16), a2);
-      a3 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + 24), a3);
-      b0 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x1), b0);
-      b1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x1 + 8), b1);
-      b2 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x1 + 16), b2);
-      b3 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x1 + 24), b3);
+    const SparseEntry* e = entries + static_cast<int64_t>(steps[g]) * 4;
+    const SparseEntry* end = entries + static_cast<int64_t>(steps[g + 1]) * 4;
+    for (; e < end; e += 4) {
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) {
+        const float* xr = x + e[j].offset;
+        const __m256 w = _mm256_set1_ps(e[j].value);
+        acc[j][0] = _mm256_fmadd_ps(w, _mm256_loadu_ps(xr), acc[j][0]);
+        acc[j][1] = _mm256_fmadd_ps(w, _mm256_loadu_ps(xr + 8), acc[j][1]);
+      }
     }
-    if (e < end) {
-      const float* x0 = x + entries[e].offset;
-      const __m256 w0 = _mm256_set1_ps(entries[e].value);
-      a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0), a0);
-      a1 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + 8), a1);
-      a2 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + 16), a2);
-      a3 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + 24), a3);
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      _mm256_storeu_ps(cg + j * ldc, acc[j][0]);
+      _mm256_storeu_ps(cg + j * ldc + 8, acc[j][1]);
     }
-    _mm256_storeu_ps(cr, _mm256_add_ps(a0, b0));
-    _mm256_storeu_ps(cr + 8, _mm256_add_ps(a1, b1));
-    _mm256_storeu_ps(cr + 16, _mm256_add_ps(a2, b2));
-    _mm256_storeu_ps(cr + 24, _mm256_add_ps(a3, b3));
   }
 }
 

@@ -12,48 +12,33 @@ namespace {
 
 constexpr int kTile = 64;
 
-void rows(const SparseEntry* entries, const int32_t* begins, int64_t n_rows, const float* x, float* c, int64_t ldc,
+void rows(const SparseEntry* entries, const int32_t* steps, int64_t groups, const float* x, float* c, int64_t ldc,
           bool accumulate) {
-  for (int64_t r = 0; r < n_rows; ++r) {
-    float* cr = c + r * ldc;
-    __m512 a0, a1, a2, a3;
-    if (accumulate) {
-      a0 = _mm512_loadu_ps(cr);
-      a1 = _mm512_loadu_ps(cr + 16);
-      a2 = _mm512_loadu_ps(cr + 32);
-      a3 = _mm512_loadu_ps(cr + 48);
-    } else {
-      a0 = a1 = a2 = a3 = _mm512_setzero_ps();
+  static_assert(kSparseGroup == 4, "the register blocking below is written for groups of 4 rows");
+  for (int64_t g = 0; g < groups; ++g) {
+    float* cg = c + g * kSparseGroup * ldc;
+    __m512 acc[4][4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) acc[j][v] = accumulate ? _mm512_loadu_ps(cg + j * ldc + 16 * v) : _mm512_setzero_ps();
     }
-    __m512 b0 = _mm512_setzero_ps(), b1 = b0, b2 = b0, b3 = b0;
-    int32_t e = begins[r];
-    const int32_t end = begins[r + 1];
-    for (; e + 1 < end; e += 2) {
-      const float* x0 = x + entries[e].offset;
-      const float* x1 = x + entries[e + 1].offset;
-      const __m512 w0 = _mm512_set1_ps(entries[e].value);
-      const __m512 w1 = _mm512_set1_ps(entries[e + 1].value);
-      a0 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x0), a0);
-      a1 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x0 + 16), a1);
-      a2 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x0 + 32), a2);
-      a3 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x0 + 48), a3);
-      b0 = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x1), b0);
-      b1 = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x1 + 16), b1);
-      b2 = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x1 + 32), b2);
-      b3 = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x1 + 48), b3);
+    const SparseEntry* e = entries + static_cast<int64_t>(steps[g]) * 4;
+    const SparseEntry* end = entries + static_cast<int64_t>(steps[g + 1]) * 4;
+    for (; e < end; e += 4) {
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) {
+        const float* xr = x + e[j].offset;
+        const __m512 w = _mm512_set1_ps(e[j].value);
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v) acc[j][v] = _mm512_fmadd_ps(w, _mm512_loadu_ps(xr + 16 * v), acc[j][v]);
+      }
     }
-    if (e < end) {
-      const float* x0 = x + entries[e].offset;
-      const __m512 w0 = _mm512_set1_ps(entries[e].value);
-      a0 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x0), a0);
-      a1 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x0 + 16), a1);
-      a2 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x0 + 32), a2);
-      a3 = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x0 + 48), a3);
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) _mm512_storeu_ps(cg + j * ldc + 16 * v, acc[j][v]);
     }
-    _mm512_storeu_ps(cr, _mm512_add_ps(a0, b0));
-    _mm512_storeu_ps(cr + 16, _mm512_add_ps(a1, b1));
-    _mm512_storeu_ps(cr + 32, _mm512_add_ps(a2, b2));
-    _mm512_storeu_ps(cr + 48, _mm512_add_ps(a3, b3));
   }
 }
 

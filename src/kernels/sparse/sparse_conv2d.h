@@ -24,12 +24,17 @@ class SparseConv2d {
                int threads);
   static bool supports(const Conv2dShape& s) { return ConvInputLayout::supports(s); }
 
-  int64_t padded_floats() const { return layout_.padded_floats(); }
+  // Pointwise (1x1, stride 1, unpadded) convolutions with at least one full tile of pixels read X
+  // in place (the last tile overlaps the one before instead of running past the plane);
+  // everything else reads the padded layout.
+  bool direct() const { return direct_; }
+  int64_t padded_floats() const { return direct_ ? 0 : layout_.padded_floats(); }
   void pad_input(const float* x, float* padded, int64_t plane_begin, int64_t plane_end) const {
-    layout_.pad_input(x, padded, plane_begin, plane_end);
+    if (!direct_) layout_.pad_input(x, padded, plane_begin, plane_end);
   }
   int64_t work_items() const;
-  void run(const float* padded, float* y, const Epilogue& ep, int64_t begin, int64_t end, float* scratch) const;
+  // `x` is the input itself when direct(), else the padded layout.
+  void run(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end, float* scratch) const;
   int64_t scratch_floats() const;
   int64_t nnz() const;
   double density() const;
@@ -43,8 +48,10 @@ class SparseConv2d {
   Conv2dShape s_;
   ConvInputLayout layout_;
   std::vector<SparseRows> weights_;  // one per group
-  int64_t splits_ = 1;               // output-channel ranges per tile (when tiles are scarce)
-  std::vector<std::vector<int64_t>> bounds_;  // per group: splits_ + 1 range bounds, equal non-zeros
+  bool direct_ = false;
+  int64_t grid_ = 0;                 // output columns per image (virtual grid unless direct)
+  int64_t splits_ = 1;               // row-group ranges per tile (when tiles are scarce)
+  std::vector<std::vector<int64_t>> bounds_;  // per conv group: splits_ + 1 bounds, in row groups
 };
 
 

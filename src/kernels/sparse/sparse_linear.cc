@@ -22,15 +22,21 @@ SparseLinear::SparseLinear(const SpmmKernel& spmm, const float* w, int64_t m, in
     }
     w = rows.data();
   }
-  const int64_t kb = rows_per_block(spmm.tile);
+  // K rows per block: L1-sized, but with a few dozen non-zeros per row in each.
+  int64_t nnz = 0;
+  for (int64_t i = 0; i < m * k; ++i) nnz += w[i] != 0.f;
+  const int64_t max_blocks = std::max<int64_t>(1, nnz / std::max<int64_t>(1, m) / 32);
+  const int64_t kb = std::max(rows_per_block(spmm.tile), (k + max_blocks - 1) / max_blocks);
   const int64_t tile = spmm.tile;
   w_ = SparseRows(w, m, k, [tile](int64_t c) { return c * tile; }, [kb](int64_t c) { return c / kb; }, (k + kb - 1) / kb);
   const int64_t tiles = (tokens + tile - 1) / tile;
-  splits_ = tiles >= threads ? 1 : std::min<int64_t>((threads + tiles - 1) / tiles, m);
-  bounds_ = balanced_row_bounds(w_, splits_);
+  splits_ = tiles >= threads ? 1 : std::min<int64_t>((threads + tiles - 1) / tiles, w_.groups());
+  bounds_ = balanced_group_bounds(w_, splits_);
 }
 
-int64_t SparseLinear::scratch_floats() const { return (k_ + m_) * sk_.tile + 64; }
+int64_t SparseLinear::scratch_floats() const {
+  return (k_ + 2 * (w_.groups() * kSparseGroup)) * sk_.tile + 64;
+}
 
 int64_t SparseLinear::work_items() const { return ((tokens_ + sk_.tile - 1) / sk_.tile) * splits_; }
 
@@ -42,18 +48,37 @@ void SparseLinear::run(const float* x, int64_t ldx, float* y, int64_t ldy, const
   float* xt = scratch;
   float* ct = scratch + k_ * tile;
   const std::vector<int64_t>& bounds = bounds_;
+  float* co = ct + w_.groups() * kSparseGroup * tile;  // C back in output-feature order
   for (int64_t item = begin; item < end; ++item) {
     const int64_t split = item % splits;
     const int64_t t0 = (item / splits) * tile;
     const int64_t cols = std::min(tile, tokens - t0);
-    const int64_t r0 = bounds[static_cast<size_t>(split)], r1 = bounds[static_cast<size_t>(split + 1)];
-    if (r0 >= r1) continue;
+    const int64_t g0 = bounds[static_cast<size_t>(split)], g1 = bounds[static_cast<size_t>(split + 1)];
+    if (g0 >= g1) continue;
     sk_.pack_transposed(x + t0 * ldx, ldx, cols, k_, xt);
     for (int64_t b = 0; b < w_.blocks(); ++b) {
-      sk_.rows(w_.entries(), w_.block_begins(b) + r0, r1 - r0, xt, ct, tile, b > 0);
+      sk_.rows(w_.entries(), w_.block_steps(b) + g0, g1 - g0, xt, ct, tile, b > 0);
     }
-    sk_.unpack_transposed(ct, r1 - r0, cols, y + t0 * ldy + r0, ldy, bias ? bias + r0 : nullptr,
-                          residual ? residual + t0 * ld_residual + r0 : nullptr, ld_residual, ep);
+    const int64_t p0 = g0 * kSparseGroup, p1 = std::min(m_, g1 * kSparseGroup);
+    if (splits == 1) {  // all rows: un-permute, then one transposed write
+      for (int64_t pos = 0; pos < m_; ++pos) {
+        const float* src = ct + pos * tile;
+        float* dst = co + w_.row_at(pos) * tile;
+        for (int64_t j = 0; j < tile; ++j) dst[j] = src[j];
+      }
+      sk_.unpack_transposed(co, m_, cols, y + t0 * ldy, ldy, bias, residual ? residual + t0 * ld_residual : nullptr,
+                            ld_residual, ep);
+    } else {  // a share of the rows: write them one by one
+      for (int64_t pos = p0; pos < p1; ++pos) {
+        const int64_t o = w_.row_at(pos);
+        const float* src = ct + (pos - p0) * tile;
+        for (int64_t t = 0; t < cols; ++t) {
+          float v = src[t] * ep.scale + (bias ? bias[o] : 0.f);
+          if (residual) v += residual[(t0 + t) * ld_residual + o];
+          y[(t0 + t) * ldy + o] = apply_activation(ep.act, v, ep.alpha, ep.beta);
+        }
+      }
+    }
   }
 }
 

@@ -28,6 +28,7 @@ class SparseLinear {
   int64_t scratch_floats() const;
   int64_t nnz() const { return w_.nnz(); }
   double density() const { return static_cast<double>(w_.nnz()) / static_cast<double>(std::max<int64_t>(1, m_ * k_)); }
+  int64_t m() const { return m_; }
   size_t weight_bytes() const { return w_.bytes(); }
   const SpmmKernel& kernel() const { return sk_; }
 

@@ -1,7 +1,9 @@
-// Sparse weights for the SpMM kernels: each row's non-zeros as (input offset, value) pairs,
-// grouped by K-block so that one block's slice of the input stays in L1 while every row
-// consumes it. The offset is where the input row for that k starts (in floats), so the kernel
-// reads X[offset .. offset + tile) with no index arithmetic.
+// Sparse weights for the SpMM kernels. Rows are reordered by non-zero count and processed in
+// groups of kSparseGroup: within a K-block, a group's entries are interleaved step by step (one
+// entry per row per step), shorter rows padded with zero-weight entries, so one loop with a
+// predictable trip count feeds kSparseGroup independent accumulator sets. Each entry is an
+// (input offset, value) pair: the kernel reads X[offset .. offset + tile) with no index
+// arithmetic. K-blocks keep one block's slice of the input in L1 while every group consumes it.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +11,8 @@
 #include <vector>
 
 namespace lacuna::kernels {
+
+constexpr int kSparseGroup = 4;
 
 struct SparseEntry {
   int32_t offset;
@@ -24,25 +28,28 @@ class SparseRows {
              const std::function<int64_t(int64_t)>& block_of, int64_t blocks);
 
   int64_t rows() const { return rows_; }
+  int64_t groups() const { return (rows_ + kSparseGroup - 1) / kSparseGroup; }
   int64_t blocks() const { return blocks_; }
-  int64_t nnz() const { return static_cast<int64_t>(entries_.size()); }
-  // Segment (block b, row r) is entries [begin(b, r), begin(b, r + 1)); segments of one block
-  // are contiguous, rows in order.
-  const int32_t* block_begins(int64_t b) const { return begin_.data() + b * (rows_ + 1); }
+  int64_t nnz() const { return nnz_; }
+  // Steps of (block b, group g): [steps(b)[g], steps(b)[g + 1]), in units of kSparseGroup entries.
+  const int32_t* block_steps(int64_t b) const { return steps_.data() + b * (groups() + 1); }
   const SparseEntry* entries() const { return entries_.data(); }
-  // Non-zeros of row r (all blocks).
+  // The original row computed in position i (groups are consecutive positions).
+  int64_t row_at(int64_t i) const { return order_[static_cast<size_t>(i)]; }
   int64_t row_nnz(int64_t r) const { return row_nnz_[static_cast<size_t>(r)]; }
-  size_t bytes() const { return entries_.size() * sizeof(SparseEntry) + begin_.size() * sizeof(int32_t); }
+  int64_t padded_entries() const { return static_cast<int64_t>(entries_.size()); }
+  size_t bytes() const { return entries_.size() * sizeof(SparseEntry) + steps_.size() * sizeof(int32_t); }
 
  private:
-  int64_t rows_ = 0, blocks_ = 0;
-  std::vector<int32_t> begin_;  // blocks x (rows + 1) absolute entry indices
+  int64_t rows_ = 0, blocks_ = 0, nnz_ = 0;
+  std::vector<int32_t> steps_;  // blocks x (groups + 1) step indices
   std::vector<SparseEntry> entries_;
+  std::vector<int64_t> order_;  // position -> original row
   std::vector<int64_t> row_nnz_;
 };
 
-// Bounds of `splits` row ranges of about equal non-zero counts (splits + 1 values).
-std::vector<int64_t> balanced_row_bounds(const SparseRows& w, int64_t splits);
+// Bounds, in groups, of `splits` ranges of about equal non-zero counts (splits + 1 values).
+std::vector<int64_t> balanced_group_bounds(const SparseRows& w, int64_t splits);
 
 // Fraction of zeros in a dense float array.
 double sparsity_of(const float* w, int64_t n);

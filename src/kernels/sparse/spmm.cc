@@ -7,17 +7,23 @@ namespace {
 
 constexpr int kTile = 16;
 
-void rows_scalar(const SparseEntry* entries, const int32_t* begins, int64_t rows, const float* x, float* c,
+void rows_scalar(const SparseEntry* entries, const int32_t* steps, int64_t groups, const float* x, float* c,
                  int64_t ldc, bool accumulate) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float acc[kTile];
-    for (int j = 0; j < kTile; ++j) acc[j] = accumulate ? c[r * ldc + j] : 0.f;
-    for (int32_t e = begins[r]; e < begins[r + 1]; ++e) {
-      const float* xr = x + entries[e].offset;
-      const float w = entries[e].value;
-      for (int j = 0; j < kTile; ++j) acc[j] += w * xr[j];
+  for (int64_t g = 0; g < groups; ++g) {
+    float acc[kSparseGroup][kTile];
+    for (int j = 0; j < kSparseGroup; ++j) {
+      for (int t = 0; t < kTile; ++t) acc[j][t] = accumulate ? c[(g * kSparseGroup + j) * ldc + t] : 0.f;
     }
-    for (int j = 0; j < kTile; ++j) c[r * ldc + j] = acc[j];
+    for (int32_t s = steps[g]; s < steps[g + 1]; ++s) {
+      const SparseEntry* e = entries + static_cast<int64_t>(s) * kSparseGroup;
+      for (int j = 0; j < kSparseGroup; ++j) {
+        const float* xr = x + e[j].offset;
+        for (int t = 0; t < kTile; ++t) acc[j][t] += e[j].value * xr[t];
+      }
+    }
+    for (int j = 0; j < kSparseGroup; ++j) {
+      for (int t = 0; t < kTile; ++t) c[(g * kSparseGroup + j) * ldc + t] = acc[j][t];
+    }
   }
 }
 

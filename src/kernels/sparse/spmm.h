@@ -1,7 +1,8 @@
-// The sparse-weight x dense-activation micro-kernels: for each row r of a K-block,
+// The sparse-weight x dense-activation micro-kernels: for each row r (in SparseRows position
+// order) of a K-block,
 //   C[r][0 .. tile) (+)= sum over the row's entries e of e.value * X[e.offset .. e.offset + tile)
-// with the tile of output columns (pixels or tokens) held in vector registers (64 columns with
-// AVX-512, 32 with AVX2). Plus the transposes the linear-layer driver needs.
+// with a group of rows' tiles of output columns (pixels or tokens) held in vector registers (64
+// columns with AVX-512, 16 with AVX2). Plus the transposes the linear-layer driver needs.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +17,9 @@ struct SpmmKernel {
   const char* name;
   Isa isa;
   int tile;  // output columns per call
-  // Rows [0, rows) of one block: begins[r] .. begins[r + 1] index `entries`. C rows are ldc apart.
-  void (*rows)(const SparseEntry* entries, const int32_t* begins, int64_t rows, const float* x, float* c,
+  // Groups [0, groups) of one block: group g's steps are steps[g] .. steps[g + 1] (each step is
+  // kSparseGroup entries, one per row). C rows (positions g * kSparseGroup + j) are ldc apart.
+  void (*rows)(const SparseEntry* entries, const int32_t* steps, int64_t groups, const float* x, float* c,
                int64_t ldc, bool accumulate);
   // dst[k][0 .. tile) = src[t][k] for t < cols (zeros past cols), k < K: a tile of row-major
   // activations (rows ld_src apart) transposed into K rows of `tile` floats.
