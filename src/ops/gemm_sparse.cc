@@ -33,13 +33,14 @@ class GemmSparseKernel : public GemmKernelBase {
     LACUNA_RETURN_IF_ERROR(prepare_bias(ctx));
     const int threads = std::max(1, ctx.options->num_threads);
     // MatMul's and FusedGemm's (transB=0) weight is [K x N]; Gemm/FusedGemm with transB is [N x K].
-    linear_ = std::make_unique<kernels::SparseLinear>(sk, w->data<float>(), dims_.n, dims_.k, /*k_major=*/!trans_b_,
-                                                      tokens_, threads);
+    linear_ = std::make_unique<kernels::SparseLinear>(*ctx.options->cpu, w->data<float>(), dims_.n, dims_.k,
+                                                      /*k_major=*/!trans_b_, tokens_, threads);
+    shared_ = aligned(linear_->shared_floats());
     per_thread_ = aligned(linear_->scratch_floats());
-    ctx.scratch_bytes = per_thread_ * static_cast<size_t>(threads) * sizeof(float);
+    ctx.scratch_bytes = (shared_ + per_thread_ * static_cast<size_t>(threads)) * sizeof(float);
     ctx.constant_consumed[1] = true;
     ctx.flops = 2.0 * static_cast<double>(linear_->nnz()) * static_cast<double>(tokens_);
-    ctx.decision = std::string(sk.name) + ", " + choice.reason;
+    ctx.decision = std::string(linear_->kernel_name()) + ", " + choice.reason;
     return Status::ok();
   }
 
@@ -48,10 +49,16 @@ class GemmSparseKernel : public GemmKernelBase {
     float* y = ctx.output(0).data<float>();
     const kernels::Epilogue ep = epilogue(ctx);
     auto* scratch = static_cast<float*>(ctx.scratch);
+    float* shared = scratch;
+    float* per_thread = scratch + shared_;
+    const int64_t packs = linear_->pack_items();
+    if (packs > 0) {
+      ctx.pool->parallel([&](int tid, int nt) { linear_->pack(a, dims_.k, shared, packs * tid / nt, packs * (tid + 1) / nt); });
+    }
     const int64_t items = linear_->work_items();
     ctx.pool->parallel([&](int tid, int nt) {
       linear_->run(a, dims_.k, y, dims_.n, ep.bias, ep.residual, dims_.n, ep, items * tid / nt, items * (tid + 1) / nt,
-                   scratch + per_thread_ * static_cast<size_t>(tid));
+                   shared, per_thread + per_thread_ * static_cast<size_t>(tid));
     });
     return Status::ok();
   }
@@ -59,7 +66,7 @@ class GemmSparseKernel : public GemmKernelBase {
  private:
   std::unique_ptr<kernels::SparseLinear> linear_;
   int64_t tokens_ = 0;
-  size_t per_thread_ = 0;
+  size_t shared_ = 0, per_thread_ = 0;
 };
 
 }  // namespace

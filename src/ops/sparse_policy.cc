@@ -24,8 +24,9 @@ double tile_use(int64_t cols, int tile) {
 }  // namespace
 
 double break_even_density(int64_t cols, int tile) {
-  // Dense kernels tile columns by 32, sparse ones by `tile`.
-  return (kSparseEfficiency * tile_use(cols, tile)) / (kDenseEfficiency * tile_use(cols, 32));
+  // Dense kernels tile columns by 32, sparse ones by `tile`. A weight without zeros never goes
+  // sparse, however short its rows.
+  return std::min(0.99, (kSparseEfficiency * tile_use(cols, tile)) / (kDenseEfficiency * tile_use(cols, 32)));
 }
 
 SparseChoice choose_sparse(const runtime::KernelOptions& options, double density, int64_t cols, int tile) {

@@ -80,7 +80,7 @@ TEST(Spmm, Transposes) {
         std::vector<float> src(static_cast<size_t>(tile * ld));
         for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<float>(i % 1000) * 0.5f;
         std::vector<float> dst(static_cast<size_t>(kk * tile), NAN);
-        sk->pack_transposed(src.data(), ld, cols, kk, dst.data());
+        sk->pack_transposed(src.data(), ld, cols, kk, dst.data(), tile);
         for (int64_t q = 0; q < kk; ++q) {
           for (int64_t t = 0; t < tile; ++t) {
             const float want = t < cols ? src[static_cast<size_t>(t * ld + q)] : 0.f;
@@ -94,7 +94,7 @@ TEST(Spmm, Transposes) {
         for (size_t i = 0; i < res.size(); ++i) res[i] = 0.25f * static_cast<float>(i);
         Epilogue ep;
         ep.act = Activation::kRelu;
-        sk->unpack_transposed(dst.data(), rows, cols, y.data(), rows, bias.data(), res.data(), rows, ep);
+        sk->unpack_transposed(dst.data(), tile, rows, cols, y.data(), rows, bias.data(), res.data(), rows, ep);
         for (int64_t t = 0; t < cols; ++t) {
           for (int64_t o = 0; o < rows; ++o) {
             const float want = std::max(0.f, dst[static_cast<size_t>(o * tile + t)] + bias[static_cast<size_t>(o)] + res[static_cast<size_t>(t * rows + o)]);

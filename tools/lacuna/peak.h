@@ -1,4 +1,4 @@
-// The machine's fp32 peak, measured once (a short FMA loop on each ISA tier's widest vectors).
+// The machine's fp32 peak per core (measured once by an FMA probe) and the usable CPU count.
 #pragma once
 
 namespace lacuna::cli {

@@ -41,23 +41,23 @@ void rows(const SparseEntry* entries, const int32_t* steps, int64_t groups, cons
   }
 }
 
-void pack_transposed(const float* src, int64_t ld_src, int64_t cols, int64_t K, float* dst) {
-  for (int64_t t = 0; t < kTile; ++t) {
+void pack_transposed(const float* src, int64_t ld_src, int64_t cols, int64_t K, float* dst, int64_t ld) {
+  for (int64_t t = 0; t < ld; ++t) {
     if (t < cols) {
       const float* row = src + t * ld_src;
-      for (int64_t k = 0; k < K; ++k) dst[k * kTile + t] = row[k];
+      for (int64_t k = 0; k < K; ++k) dst[k * ld + t] = row[k];
     } else {
-      for (int64_t k = 0; k < K; ++k) dst[k * kTile + t] = 0.f;
+      for (int64_t k = 0; k < K; ++k) dst[k * ld + t] = 0.f;
     }
   }
 }
 
-void unpack_transposed(const float* c, int64_t n_rows, int64_t cols, float* y, int64_t ld_y, const float* bias,
-                       const float* residual, int64_t ld_residual, const Epilogue& ep) {
+void unpack_transposed(const float* c, int64_t ld, int64_t n_rows, int64_t cols, float* y, int64_t ld_y,
+                       const float* bias, const float* residual, int64_t ld_residual, const Epilogue& ep) {
   for (int64_t t = 0; t < cols; ++t) {
     float* yt = y + t * ld_y;
     for (int64_t o = 0; o < n_rows; ++o) {
-      float v = c[o * kTile + t] * ep.scale + (bias ? bias[o] : 0.f);
+      float v = c[o * ld + t] * ep.scale + (bias ? bias[o] : 0.f);
       if (residual) v += residual[t * ld_residual + o];
       yt[o] = v;
     }

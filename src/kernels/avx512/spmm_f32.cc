@@ -76,29 +76,29 @@ inline __mmask16 lanes(int64_t n) {
   return n >= 16 ? static_cast<__mmask16>(0xffff) : (n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1));
 }
 
-void pack_transposed(const float* src, int64_t ld_src, int64_t cols, int64_t K, float* dst) {
+void pack_transposed(const float* src, int64_t ld_src, int64_t cols, int64_t K, float* dst, int64_t ld) {
   __m512 r[16];
-  for (int64_t t0 = 0; t0 < kTile; t0 += 16) {
+  for (int64_t t0 = 0; t0 < ld; t0 += 16) {
     for (int64_t k0 = 0; k0 < K; k0 += 16) {
       const __mmask16 km = lanes(K - k0);
       for (int i = 0; i < 16; ++i) {
         r[i] = t0 + i < cols ? _mm512_maskz_loadu_ps(km, src + (t0 + i) * ld_src + k0) : _mm512_setzero_ps();
       }
       transpose16(r);
-      for (int i = 0; i < 16 && k0 + i < K; ++i) _mm512_storeu_ps(dst + (k0 + i) * kTile + t0, r[i]);
+      for (int i = 0; i < 16 && k0 + i < K; ++i) _mm512_storeu_ps(dst + (k0 + i) * ld + t0, r[i]);
     }
   }
 }
 
-void unpack_transposed(const float* c, int64_t n_rows, int64_t cols, float* y, int64_t ld_y, const float* bias,
-                       const float* residual, int64_t ld_residual, const Epilogue& ep) {
+void unpack_transposed(const float* c, int64_t ld, int64_t n_rows, int64_t cols, float* y, int64_t ld_y,
+                       const float* bias, const float* residual, int64_t ld_residual, const Epilogue& ep) {
   __m512 r[16];
   const __m512 scale = _mm512_set1_ps(ep.scale);
   for (int64_t o0 = 0; o0 < n_rows; o0 += 16) {
     const __mmask16 om = lanes(n_rows - o0);
     const __m512 b = bias ? _mm512_maskz_loadu_ps(om, bias + o0) : _mm512_setzero_ps();
     for (int64_t t0 = 0; t0 < cols; t0 += 16) {
-      for (int i = 0; i < 16; ++i) r[i] = o0 + i < n_rows ? _mm512_loadu_ps(c + (o0 + i) * kTile + t0) : _mm512_setzero_ps();
+      for (int i = 0; i < 16; ++i) r[i] = o0 + i < n_rows ? _mm512_loadu_ps(c + (o0 + i) * ld + t0) : _mm512_setzero_ps();
       transpose16(r);
       for (int i = 0; i < 16 && t0 + i < cols; ++i) {
         const int64_t t = t0 + i;

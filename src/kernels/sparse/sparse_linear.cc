@@ -1,19 +1,28 @@
 // SparseLinear driver.
 #include "kernels/sparse/sparse_linear.h"
 
-
 #include <algorithm>
 
 namespace lacuna::kernels {
 
 namespace {
-// K rows per block: a block's tile of transposed activations is 32 KiB.
+
+constexpr int64_t kJitTile = 16;
+// K columns per JIT chunk: a tile's slice (16 floats per column) of 24 KiB stays in L1.
+constexpr int64_t kJitKChunk = 384;
+// Code and values per chunk of blocks: stays in L2 while every tile runs through it.
+constexpr int64_t kJitChunkBytes = 256 << 10;
+// Bytes of code and data per non-zero (7-byte FMA + 4-byte value).
+constexpr int64_t kJitBytesPerNnz = 11;
+
+// K rows per block of the generic kernel: a block's tile of transposed activations is 32 KiB.
 int64_t rows_per_block(int tile) { return std::max<int64_t>(16, 32 * 1024 / 4 / tile); }
+
 }  // namespace
 
-SparseLinear::SparseLinear(const SpmmKernel& spmm, const float* w, int64_t m, int64_t k, bool k_major,
-                           int64_t tokens, int threads)
-    : sk_(spmm), m_(m), k_(k), tokens_(tokens) {
+SparseLinear::SparseLinear(const CpuInfo& cpu, const float* w, int64_t m, int64_t k, bool k_major, int64_t tokens,
+                           int threads, bool allow_jit)
+    : sk_(select_spmm_kernel(cpu)), m_(m), k_(k), tokens_(tokens) {
   std::vector<float> rows;
   if (k_major) {  // W^T: row o of the output reads column o of the [K x M] matrix
     rows.resize(static_cast<size_t>(m * k));
@@ -22,26 +31,119 @@ SparseLinear::SparseLinear(const SpmmKernel& spmm, const float* w, int64_t m, in
     }
     w = rows.data();
   }
-  // K rows per block: L1-sized, but with a few dozen non-zeros per row in each.
-  int64_t nnz = 0;
-  for (int64_t i = 0; i < m * k; ++i) nnz += w[i] != 0.f;
-  const int64_t max_blocks = std::max<int64_t>(1, nnz / std::max<int64_t>(1, m) / 32);
-  const int64_t kb = std::max(rows_per_block(spmm.tile), (k + max_blocks - 1) / max_blocks);
-  const int64_t tile = spmm.tile;
+  for (int64_t i = 0; i < m * k; ++i) nnz_ += w[i] != 0.f;
+  if (allow_jit) {
+    SpmmJitSpec spec;
+    spec.m = m;
+    spec.k = k;
+    spec.w = w;
+    spec.x_offset = [](int64_t c) { return c * kJitTile; };
+    spec.y_offset = [](int64_t r) { return r * kJitTile; };
+    spec.k_chunk = kJitKChunk;
+    jit_ = SpmmJit::create(spec, cpu);
+  }
+  if (jit_) {
+    parts_ = jit_->balanced_bounds(threads);
+    // Chunks of blocks by code size, never across a worker's share.
+    for (size_t p = 0; p + 1 < parts_.size(); ++p) {
+      int64_t bytes = 0;
+      for (int64_t b = parts_[p]; b < parts_[p + 1]; ++b) {
+        if (b == parts_[p] || bytes + jit_->block_nnz(b) * kJitBytesPerNnz > kJitChunkBytes) {
+          chunk_starts_.push_back(b);
+          bytes = 0;
+        }
+        bytes += jit_->block_nnz(b) * kJitBytesPerNnz;
+      }
+    }
+    chunk_starts_.push_back(jit_->blocks());
+    for (int64_t b = 0; b < jit_->blocks(); ++b) {
+      block_row0_.push_back(static_cast<int64_t>(block_row0_.empty() ? 0 : block_row0_.back() + jit_->block_rows(b - 1)));
+    }
+    block_row0_.push_back(m);
+    return;
+  }
+  // Generic kernel: K rows per block L1-sized, but with a few dozen non-zeros per row in each.
+  const int64_t max_blocks = std::max<int64_t>(1, nnz_ / std::max<int64_t>(1, m) / 32);
+  const int64_t kb = std::max(rows_per_block(sk_.tile), (k + max_blocks - 1) / max_blocks);
+  const int64_t tile = sk_.tile;
   w_ = SparseRows(w, m, k, [tile](int64_t c) { return c * tile; }, [kb](int64_t c) { return c / kb; }, (k + kb - 1) / kb);
   const int64_t tiles = (tokens + tile - 1) / tile;
   splits_ = tiles >= threads ? 1 : std::min<int64_t>((threads + tiles - 1) / tiles, w_.groups());
   bounds_ = balanced_group_bounds(w_, splits_);
 }
 
+const char* SparseLinear::kernel_name() const { return jit_ ? "spmm_jit_f32_avx512" : sk_.name; }
+
+size_t SparseLinear::weight_bytes() const { return jit_ ? jit_->code_bytes() + jit_->data_bytes() : w_.bytes(); }
+
+int64_t SparseLinear::shared_floats() const {
+  return jit_ ? ((tokens_ + kJitTile - 1) / kJitTile) * k_ * kJitTile + 64 : 0;
+}
+
 int64_t SparseLinear::scratch_floats() const {
+  if (jit_) return m_ * kJitTile + 64;
   return (k_ + 2 * (w_.groups() * kSparseGroup)) * sk_.tile + 64;
 }
 
-int64_t SparseLinear::work_items() const { return ((tokens_ + sk_.tile - 1) / sk_.tile) * splits_; }
+int64_t SparseLinear::pack_items() const { return jit_ ? (tokens_ + kJitTile - 1) / kJitTile : 0; }
+
+void SparseLinear::pack(const float* x, int64_t ldx, float* shared, int64_t begin, int64_t end) const {
+  for (int64_t t = begin; t < end; ++t) {
+    const int64_t t0 = t * kJitTile;
+    sk_.pack_transposed(x + t0 * ldx, ldx, std::min(kJitTile, tokens_ - t0), k_, shared + t * k_ * kJitTile, kJitTile);
+  }
+}
+
+int64_t SparseLinear::work_items() const {
+  if (jit_) return static_cast<int64_t>(parts_.size()) - 1;
+  return ((tokens_ + sk_.tile - 1) / sk_.tile) * splits_;
+}
 
 void SparseLinear::run(const float* x, int64_t ldx, float* y, int64_t ldy, const float* bias, const float* residual,
-                       int64_t ld_residual, const Epilogue& ep, int64_t begin, int64_t end, float* scratch) const {
+                       int64_t ld_residual, const Epilogue& ep, int64_t begin, int64_t end, const float* shared,
+                       float* scratch) const {
+  if (jit_) {
+    run_jit(y, ldy, bias, residual, ld_residual, ep, begin, end, shared, scratch);
+  } else {
+    run_generic(x, ldx, y, ldy, bias, residual, ld_residual, ep, begin, end, scratch);
+  }
+}
+
+void SparseLinear::run_jit(float* y, int64_t ldy, const float* bias, const float* residual, int64_t ld_residual,
+                           const Epilogue& ep, int64_t begin, int64_t end, const float* shared, float* scratch) const {
+  const int64_t tiles = (tokens_ + kJitTile - 1) / kJitTile;
+  for (int64_t part = begin; part < end; ++part) {
+    const int64_t b_begin = parts_[static_cast<size_t>(part)], b_end = parts_[static_cast<size_t>(part + 1)];
+    // The chunks of blocks inside this share. The first is prefetched up front; each later one
+    // line by line, spread over the block calls of the chunk before it (bursts of prefetches
+    // would only queue behind each other).
+    auto c = std::lower_bound(chunk_starts_.begin(), chunk_starts_.end(), b_begin);
+    if (c + 1 < chunk_starts_.end()) jit_->prefetch(*c, std::min(*(c + 1), b_end));
+    for (; c + 1 < chunk_starts_.end() && *c < b_end; ++c) {
+      const int64_t cb0 = *c, cb1 = std::min(*(c + 1), b_end);
+      const int64_t nb1 = c + 2 < chunk_starts_.end() ? std::min(*(c + 2), b_end) : cb1;  // next chunk [cb1, nb1)
+      const int64_t r0 = block_row0_[static_cast<size_t>(cb0)], rows = block_row0_[static_cast<size_t>(cb1)] - r0;
+      const int64_t calls = tiles * jit_->chunks() * (cb1 - cb0);
+      int64_t call = 0;
+      for (int64_t t = 0; t < tiles; ++t) {
+        const float* xt = shared + t * k_ * kJitTile;
+        for (int64_t kc = 0; kc < jit_->chunks(); ++kc) {
+          for (int64_t b = cb0; b < cb1; ++b) {
+            if (nb1 > cb1) jit_->prefetch(cb1, nb1, call++, calls);
+            jit_->run(b, kc, xt, scratch, nullptr, kJitTile);
+          }
+        }
+        const int64_t t0 = t * kJitTile, cols = std::min(kJitTile, tokens_ - t0);
+        sk_.unpack_transposed(scratch + r0 * kJitTile, kJitTile, rows, cols, y + t0 * ldy + r0, ldy, bias ? bias + r0 : nullptr,
+                              residual ? residual + t0 * ld_residual + r0 : nullptr, ld_residual, ep);
+      }
+    }
+  }
+}
+
+void SparseLinear::run_generic(const float* x, int64_t ldx, float* y, int64_t ldy, const float* bias,
+                               const float* residual, int64_t ld_residual, const Epilogue& ep, int64_t begin,
+                               int64_t end, float* scratch) const {
   const int64_t tile = sk_.tile;
   const int64_t splits = splits_;
   const int64_t tokens = tokens_;
@@ -55,7 +157,7 @@ void SparseLinear::run(const float* x, int64_t ldx, float* y, int64_t ldy, const
     const int64_t cols = std::min(tile, tokens - t0);
     const int64_t g0 = bounds[static_cast<size_t>(split)], g1 = bounds[static_cast<size_t>(split + 1)];
     if (g0 >= g1) continue;
-    sk_.pack_transposed(x + t0 * ldx, ldx, cols, k_, xt);
+    sk_.pack_transposed(x + t0 * ldx, ldx, cols, k_, xt, tile);
     for (int64_t b = 0; b < w_.blocks(); ++b) {
       sk_.rows(w_.entries(), w_.block_steps(b) + g0, g1 - g0, xt, ct, tile, b > 0);
     }
@@ -66,7 +168,7 @@ void SparseLinear::run(const float* x, int64_t ldx, float* y, int64_t ldy, const
         float* dst = co + w_.row_at(pos) * tile;
         for (int64_t j = 0; j < tile; ++j) dst[j] = src[j];
       }
-      sk_.unpack_transposed(co, m_, cols, y + t0 * ldy, ldy, bias, residual ? residual + t0 * ld_residual : nullptr,
+      sk_.unpack_transposed(co, tile, m_, cols, y + t0 * ldy, ldy, bias, residual ? residual + t0 * ld_residual : nullptr,
                             ld_residual, ep);
     } else {  // a share of the rows: write them one by one
       for (int64_t pos = p0; pos < p1; ++pos) {

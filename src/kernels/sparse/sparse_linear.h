@@ -1,43 +1,73 @@
 // Sparse-weight linear layer: Y[t][o] = act(scale * sum_k X[t][k] W[o][k] + bias[o] + Z[t][o]) for
 // row-major activations X [T x K]. Tiles of T are transposed into K rows (so that one weight
-// multiplies a vector of tokens), multiplied by the sparse W in L1-sized K-blocks, and
-// transposed back into Y with the epilogue.
+// multiplies a vector of tokens), multiplied by the sparse W, and transposed back into Y with
+// the epilogue.
+//
+// With AVX-512 the product is JIT-compiled for W (SpmmJit): all 16-token tiles are packed first
+// (phase 1, shared by the workers), then each worker runs its share of W's row blocks (balanced
+// by non-zeros) over every tile, in chunks of blocks whose code stays in L2 and K-chunks whose
+// slice of the tile stays in L1. Otherwise the generic SpMM micro-kernel runs tile by tile.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "core/cpu.h"
 #include "kernels/dense/epilogue.h"
 #include "kernels/sparse/sparse_rows.h"
 #include "kernels/sparse/spmm.h"
+#include "kernels/sparse/spmm_jit.h"
 
 namespace lacuna::kernels {
 
 class SparseLinear {
  public:
   // W given as [M x K] (or as [K x M] when `k_major`, i.e. MatMul's B). Work is planned for
-  // `tokens` rows of X and `threads` workers.
-  SparseLinear(const SpmmKernel& spmm, const float* w, int64_t m, int64_t k, bool k_major, int64_t tokens,
-               int threads);
+  // `tokens` rows of X and `threads` workers. `allow_jit` = false forces the generic kernel.
+  SparseLinear(const CpuInfo& cpu, const float* w, int64_t m, int64_t k, bool k_major, int64_t tokens, int threads,
+               bool allow_jit = true);
 
-  int64_t work_items() const;
-  // Items [begin, end): X rows ldx apart; Y rows ldy apart; the residual (if any) rows
-  // ld_residual apart.
-  void run(const float* x, int64_t ldx, float* y, int64_t ldy, const float* bias, const float* residual,
-           int64_t ld_residual, const Epilogue& ep, int64_t begin, int64_t end, float* scratch) const;
+  const char* kernel_name() const;
+  bool jit() const { return jit_ != nullptr; }
+
+  // Scratch: shared_floats() for all workers, plus scratch_floats() per worker.
+  int64_t shared_floats() const;
   int64_t scratch_floats() const;
-  int64_t nnz() const { return w_.nnz(); }
-  double density() const { return static_cast<double>(w_.nnz()) / static_cast<double>(std::max<int64_t>(1, m_ * k_)); }
+
+  // Phase 1: pack items [begin, end) of pack_items() (none without the JIT).
+  int64_t pack_items() const;
+  void pack(const float* x, int64_t ldx, float* shared, int64_t begin, int64_t end) const;
+
+  // Phase 2: items [begin, end) of work_items(). X rows ldx apart; Y rows ldy apart; the
+  // residual (if any) rows ld_residual apart.
+  int64_t work_items() const;
+  void run(const float* x, int64_t ldx, float* y, int64_t ldy, const float* bias, const float* residual,
+           int64_t ld_residual, const Epilogue& ep, int64_t begin, int64_t end, const float* shared,
+           float* scratch) const;
+
+  int64_t nnz() const { return nnz_; }
+  double density() const { return static_cast<double>(nnz_) / static_cast<double>(std::max<int64_t>(1, m_ * k_)); }
   int64_t m() const { return m_; }
-  size_t weight_bytes() const { return w_.bytes(); }
-  const SpmmKernel& kernel() const { return sk_; }
+  size_t weight_bytes() const;
 
  private:
+  void run_generic(const float* x, int64_t ldx, float* y, int64_t ldy, const float* bias, const float* residual,
+                   int64_t ld_residual, const Epilogue& ep, int64_t begin, int64_t end, float* scratch) const;
+  void run_jit(float* y, int64_t ldy, const float* bias, const float* residual, int64_t ld_residual,
+               const Epilogue& ep, int64_t begin, int64_t end, const float* shared, float* scratch) const;
+
   const SpmmKernel& sk_;
-  int64_t m_, k_, tokens_;
+  int64_t m_, k_, tokens_, nnz_ = 0;
+  // Generic kernel.
   SparseRows w_;
   int64_t splits_ = 1;
   std::vector<int64_t> bounds_;
+  // JIT.
+  std::unique_ptr<SpmmJit> jit_;
+  std::vector<int64_t> parts_;         // block bounds of the workers' shares
+  std::vector<int64_t> chunk_starts_;  // block chunks whose code and values stay in L2
+  std::vector<int64_t> block_row0_;    // first row of each block (blocks + 1 values)
 };
 
 }  // namespace lacuna::kernels

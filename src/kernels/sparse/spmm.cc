@@ -27,17 +27,17 @@ void rows_scalar(const SparseEntry* entries, const int32_t* steps, int64_t group
   }
 }
 
-void pack_transposed_scalar(const float* src, int64_t ld_src, int64_t cols, int64_t K, float* dst) {
+void pack_transposed_scalar(const float* src, int64_t ld_src, int64_t cols, int64_t K, float* dst, int64_t ld) {
   for (int64_t k = 0; k < K; ++k) {
-    for (int64_t t = 0; t < kTile; ++t) dst[k * kTile + t] = t < cols ? src[t * ld_src + k] : 0.f;
+    for (int64_t t = 0; t < ld; ++t) dst[k * ld + t] = t < cols ? src[t * ld_src + k] : 0.f;
   }
 }
 
-void unpack_transposed_scalar(const float* c, int64_t rows, int64_t cols, float* y, int64_t ld_y, const float* bias,
-                              const float* residual, int64_t ld_residual, const Epilogue& ep) {
+void unpack_transposed_scalar(const float* c, int64_t ld, int64_t rows, int64_t cols, float* y, int64_t ld_y,
+                              const float* bias, const float* residual, int64_t ld_residual, const Epilogue& ep) {
   for (int64_t t = 0; t < cols; ++t) {
     for (int64_t o = 0; o < rows; ++o) {
-      float v = c[o * kTile + t] * ep.scale + (bias ? bias[o] : 0.f);
+      float v = c[o * ld + t] * ep.scale + (bias ? bias[o] : 0.f);
       if (residual) v += residual[t * ld_residual + o];
       y[t * ld_y + o] = apply_activation(ep.act, v, ep.alpha, ep.beta);
     }

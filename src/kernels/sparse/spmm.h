@@ -21,13 +21,13 @@ struct SpmmKernel {
   // kSparseGroup entries, one per row). C rows (positions g * kSparseGroup + j) are ldc apart.
   void (*rows)(const SparseEntry* entries, const int32_t* steps, int64_t groups, const float* x, float* c,
                int64_t ldc, bool accumulate);
-  // dst[k][0 .. tile) = src[t][k] for t < cols (zeros past cols), k < K: a tile of row-major
-  // activations (rows ld_src apart) transposed into K rows of `tile` floats.
-  void (*pack_transposed)(const float* src, int64_t ld_src, int64_t cols, int64_t K, float* dst);
-  // y[t][o] = act(c[o][t] * ep.scale + bias[o] + residual[t][o]) for o < rows, t < cols: a C tile
-  // (rows of `tile`) written back transposed into row-major Y (rows ld_y apart).
-  void (*unpack_transposed)(const float* c, int64_t rows, int64_t cols, float* y, int64_t ld_y, const float* bias,
-                            const float* residual, int64_t ld_residual, const Epilogue& ep);
+  // dst[k][0 .. ld) = src[t][k] for t < cols (zeros past cols), k < K: row-major activations
+  // (rows ld_src apart) transposed into K rows of `ld` floats (a multiple of 16, >= cols).
+  void (*pack_transposed)(const float* src, int64_t ld_src, int64_t cols, int64_t K, float* dst, int64_t ld);
+  // y[t][o] = act(c[o][t] * ep.scale + bias[o] + residual[t][o]) for o < rows, t < cols: C (rows
+  // of `ld` floats, a multiple of 16) written back transposed into row-major Y (rows ld_y apart).
+  void (*unpack_transposed)(const float* c, int64_t ld, int64_t rows, int64_t cols, float* y, int64_t ld_y,
+                            const float* bias, const float* residual, int64_t ld_residual, const Epilogue& ep);
 };
 
 const SpmmKernel& select_spmm_kernel(const CpuInfo& cpu);
