@@ -57,7 +57,7 @@ void run(benchmark::State& st, std::string kind, int64_t m, int64_t k, int64_t n
     x.resize(static_cast<size_t>(s.c * s.h * s.w));
     y.resize(static_cast<size_t>(s.k * s.oh * s.ow));
     if (sparse) {
-      kernels::SparseConv2d c(sk, gk, s, w.data(), 1);
+      kernels::SparseConv2d c(cpu, s, w.data(), kernels::ConvEpilogueSpec{}, 1);
       std::vector<float> padded(static_cast<size_t>(c.padded_floats()) + 64), scratch(static_cast<size_t>(c.scratch_floats()));
       for (auto _ : st) {
         c.pad_input(x.data(), padded.data(), 0, s.c);

@@ -51,15 +51,20 @@ class ConvSparseKernel : public FusedConvKernel {
     const SparseChoice choice = choose_sparse(*ctx.options, density, s.oh * s.ow, sk.tile);
     if (!choice.sparse) return not_supported(choice.reason);
     const int threads = std::max(1, ctx.options->num_threads);
-    conv_ = std::make_unique<kernels::SparseConv2d>(sk, kernels::select_gemm_kernel(*ctx.options->cpu), s,
-                                                    w->data<float>(), threads);
     if (ctx.has_input(2)) bias_ = *ctx.value(2);
+    kernels::ConvEpilogueSpec epi;
+    epi.bias = bias_.defined() ? bias_.data<float>() : nullptr;
+    epi.residual = ctx.has_input(3);
+    epi.act = act_.act;
+    epi.alpha = act_.alpha;
+    epi.beta = act_.beta;
+    conv_ = std::make_unique<kernels::SparseConv2d>(*ctx.options->cpu, s, w->data<float>(), epi, threads);
     padded_ = aligned(conv_->padded_floats());
     per_thread_ = aligned(conv_->scratch_floats());
     ctx.scratch_bytes = (padded_ + per_thread_ * static_cast<size_t>(threads)) * sizeof(float);
     ctx.constant_consumed[1] = true;
     ctx.flops = 2.0 * static_cast<double>(conv_->nnz()) * static_cast<double>(s.n * s.oh * s.ow);
-    ctx.decision = std::string(sk.name) + ", " + choice.reason;
+    ctx.decision = std::string(conv_->kernel_name()) + ", " + choice.reason;
     return Status::ok();
   }
 

@@ -76,7 +76,7 @@ class GemmFastKernel : public GemmKernelBase {
       float* pb = mine;
       float* apack = mine + pack_floats;
       for (int64_t bi = batches * tid / nt; bi < batches * (tid + 1) / nt; ++bi) {
-        kernels::pack_b(b + bi * b_stride, dims_.n, dims_.k, dims_.n, false, k.nr, pb);
+        k.pack_b(b + bi * b_stride, dims_.n, dims_.k, dims_.n, false, pb);
         const kernels::PackedB view = kernels::PackedB::view(pb, dims_.k, dims_.n, k.nr);
         kernels::Epilogue e = ep;
         if (e.residual) e.residual += bi * c_stride;

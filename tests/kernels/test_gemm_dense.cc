@@ -116,6 +116,41 @@ TEST(DenseGemm, Epilogues) {
   }
 }
 
+// Each kernel's run-time packing equals the plain packing routines, bit for bit.
+TEST(DenseGemm, PackingMatchesPlain) {
+  for (const GemmKernel* k : available_kernels()) {
+    for (bool transposed : {false, true}) {
+      for (int64_t rows : {1, 13, 14, 15, 33}) {
+        for (int64_t kc : {1, 15, 16, 17, 40}) {
+          const int64_t lda = 50, m0 = 2, k0 = 3;
+          const auto a = random_vec(static_cast<size_t>(60 * lda), 9);
+          const int64_t panels = (rows + k->mr - 1) / k->mr;
+          std::vector<float> want(static_cast<size_t>(panels * k->mr * kc), NAN), got(want.size() + 16, NAN);
+          pack_a(a.data(), lda, transposed, m0, rows, k0, kc, k->mr, want.data());
+          k->pack_a(a.data(), lda, transposed, m0, rows, k0, kc, got.data());
+          for (size_t i = 0; i < want.size(); ++i) {
+            ASSERT_EQ(got[i], want[i]) << k->name << " pack_a rows " << rows << " kc " << kc << " t " << transposed << " @" << i;
+          }
+          EXPECT_TRUE(std::isnan(got[want.size()])) << k->name << " pack_a wrote past its panels";
+        }
+      }
+      for (int64_t K : {1, 15, 16, 17, 64}) {
+        for (int64_t N : {1, 31, 32, 33, 70}) {
+          const int64_t ldb = 80;
+          const auto b = random_vec(static_cast<size_t>(80 * ldb), 10);
+          std::vector<float> want(static_cast<size_t>(packed_b_floats(K, N, k->nr)), NAN), got(want.size() + 16, NAN);
+          pack_b(b.data(), ldb, K, N, transposed, k->nr, want.data());
+          k->pack_b(b.data(), ldb, K, N, transposed, got.data());
+          for (size_t i = 0; i < want.size(); ++i) {
+            ASSERT_EQ(got[i], want[i]) << k->name << " pack_b K " << K << " N " << N << " t " << transposed << " @" << i;
+          }
+          EXPECT_TRUE(std::isnan(got[want.size()])) << k->name << " pack_b wrote past its panels";
+        }
+      }
+    }
+  }
+}
+
 TEST(DenseGemm, EmptyK) {
   for (const GemmKernel* k : available_kernels()) {
     const float dummy = 0.f;

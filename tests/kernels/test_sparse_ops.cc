@@ -51,7 +51,7 @@ TEST(SparseOps, ConvMatchesReferenceAndDense) {
         a["group"] = Attribute::of_int(c.group);
         a["activation"] = Attribute::of_string("relu");
         const Tensor x = test::random_tensor(DType::kFloat32, c.x, ++seed);
-        const Tensor w = prune(test::random_tensor(DType::kFloat32, c.w, ++seed), sp, block4, seed);
+        const Tensor w = prune(test::random_tensor(DType::kFloat32, c.w, seed + 1), sp, block4, seed + 2); seed += 2;
         const Tensor b = test::random_tensor(DType::kFloat32, {c.w[0]}, ++seed);
         const ir::Node node = test::make_node("FusedConv", 3, 1, a, "lacuna");
         SCOPED_TRACE("conv " + shape_to_string(c.w) + " sparsity " + std::to_string(sp) + (block4 ? " 4x1" : ""));
@@ -67,6 +67,44 @@ TEST(SparseOps, ConvMatchesReferenceAndDense) {
   }
 }
 
+// The JIT's variants: residual and activation fused in place (pointwise), an activation it can
+// not fuse (raw sums, then the epilogue), K-chunked deep inputs, K-chunked 3x3 windows, batches
+// and groups.
+TEST(SparseOps, ConvEpiloguesAndChunks) {
+  struct Case {
+    Shape x, w;
+    int64_t stride, pad, group;
+  };
+  const std::vector<Case> cases = {
+      {{2, 24, 7, 9}, {40, 24, 1, 1}, 1, 0, 1},    {{1, 800, 5, 5}, {24, 800, 1, 1}, 1, 0, 1},
+      {{1, 64, 20, 20}, {16, 64, 3, 3}, 1, 1, 1},  {{2, 48, 11, 11}, {32, 24, 3, 3}, 2, 1, 2},
+  };
+  int seed = 100;
+  for (const Case& c : cases) {
+    for (const char* act : {"relu", "sigmoid", "none"}) {
+      for (bool residual : {false, true}) {
+        ir::Attributes a;
+        a["strides"] = Attribute::of_ints({c.stride, c.stride});
+        a["pads"] = Attribute::of_ints({c.pad, c.pad, c.pad, c.pad});
+        a["group"] = Attribute::of_int(c.group);
+        a["activation"] = Attribute::of_string(act);
+        const Tensor x = test::random_tensor(DType::kFloat32, c.x, ++seed);
+        const Tensor w = prune(test::random_tensor(DType::kFloat32, c.w, seed + 1), 0.9, false, seed + 2); seed += 2;
+        const Tensor b = test::random_tensor(DType::kFloat32, {c.w[0]}, ++seed);
+        const int64_t oh = (c.x[2] + 2 * c.pad - c.w[2]) / c.stride + 1, ow = (c.x[3] + 2 * c.pad - c.w[3]) / c.stride + 1;
+        std::vector<Tensor> inputs = {x, w, b};
+        if (residual) inputs.push_back(test::random_tensor(DType::kFloat32, {c.x[0], c.w[0], oh, ow}, ++seed));
+        const ir::Node node = test::make_node("FusedConv", static_cast<int>(inputs.size()), 1, a, "lacuna");
+        SCOPED_TRACE("conv " + shape_to_string(c.w) + " " + act + (residual ? " residual" : ""));
+        test::expect_fast_matches_reference(node, inputs, "conv_sparse", 1e-4, 1e-4, 17, "sparse");
+        auto sparse = test::run_op(node, inputs, 17, false, 2, nullptr, "sparse");
+        auto dense = test::run_op(node, inputs, 17, false, 2, nullptr, "dense");
+        test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+      }
+    }
+  }
+}
+
 TEST(SparseOps, GemmMatchesReferenceAndDense) {
   int seed = 100;
   for (double sp : kSparsities) {
@@ -75,13 +113,13 @@ TEST(SparseOps, GemmMatchesReferenceAndDense) {
       SCOPED_TRACE("sparsity " + std::to_string(sp) + (block4 ? " 4x1" : ""));
       // MatMul with [K x N] weights, batched activations, ragged token count.
       const Tensor x = test::random_tensor(DType::kFloat32, {2, 37, 48}, ++seed);
-      const Tensor w = prune(test::random_tensor(DType::kFloat32, {48, 70}, ++seed), sp, block4, seed);
+      const Tensor w = prune(test::random_tensor(DType::kFloat32, {48, 70}, seed + 1), sp, block4, seed + 2); seed += 2;
       test::expect_fast_matches_reference(test::make_node("MatMul", 2, 1), {x, w}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
       // FusedGemm with transB weights, bias, residual, GELU.
       ir::Attributes a;
       a["transB"] = Attribute::of_int(1);
       a["activation"] = Attribute::of_string("gelu");
-      const Tensor wt = prune(test::random_tensor(DType::kFloat32, {33, 48}, ++seed), sp, block4, seed);
+      const Tensor wt = prune(test::random_tensor(DType::kFloat32, {33, 48}, seed + 1), sp, block4, seed + 2); seed += 2;
       const Tensor b = test::random_tensor(DType::kFloat32, {33}, ++seed);
       const Tensor z = test::random_tensor(DType::kFloat32, {2, 37, 33}, ++seed);
       const ir::Node fg = test::make_node("FusedGemm", 4, 1, a, "lacuna");

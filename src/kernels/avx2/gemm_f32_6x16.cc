@@ -111,7 +111,16 @@ void row_epilogue(float* dst, const float* src, int64_t n, float bias, const flo
 
 }  // namespace
 
+// Packing stays plain C++ on this tier (the fallback).
+void pack_a6(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* dst) {
+  pack_a(a, lda, transposed, m0, rows, k0, kc, kMr, dst);
+}
+
+void pack_b16(const float* b, int64_t ldb, int64_t K, int64_t N, bool transposed, float* dst) {
+  pack_b(b, ldb, K, N, transposed, kNr, dst);
+}
+
 const GemmKernel kGemmAvx2_6x16 = {"gemm_f32_6x16_avx2", Isa::kAvx2, kMr, kNr, ukernel, row_epilogue,
-                                        ukernel_taps};
+                                        ukernel_taps, pack_a6, pack_b16};
 
 }  // namespace lacuna::kernels

@@ -2,6 +2,9 @@
 // streaming the packed B panel; masked stores for partial tiles; fused epilogue.
 #include <immintrin.h>
 
+#include <algorithm>
+
+#include "kernels/avx512/transpose.h"
 #include "kernels/avx512/vmath.h"
 #include "kernels/dense/gemm_ukernels.h"
 
@@ -106,9 +109,74 @@ void row_epilogue(float* dst, const float* src, int64_t n, float bias, const flo
   }
 }
 
+inline __mmask16 lanes(int64_t n) {
+  return n >= 16 ? static_cast<__mmask16>(0xffff) : (n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1));
+}
+
+// Rows of A into 14-row panels: 16 columns of 14 rows at a time through a 16x16 transpose.
+void pack_a14(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
+              float* dst) {
+  constexpr __mmask16 kRowMask = (1u << kMr) - 1;
+  for (int64_t r0 = 0; r0 < rows; r0 += kMr) {
+    const int64_t h = std::min<int64_t>(kMr, rows - r0);
+    float* d = dst + (r0 / kMr) * kMr * kc;
+    if (transposed) {  // element (m, k) at a[k * lda + m]: each k is a contiguous run of rows
+      const __mmask16 hm = lanes(h);
+      const float* src = a + k0 * lda + m0 + r0;
+      for (int64_t p = 0; p < kc; ++p) _mm512_mask_storeu_ps(d + p * kMr, kRowMask, _mm512_maskz_loadu_ps(hm, src + p * lda));
+      continue;
+    }
+    __m512 r[16];
+    for (int64_t p0 = 0; p0 < kc; p0 += 16) {
+      const __mmask16 km = lanes(kc - p0);
+      for (int i = 0; i < 16; ++i) {
+        r[i] = i < h ? _mm512_maskz_loadu_ps(km, a + (m0 + r0 + i) * lda + k0 + p0) : _mm512_setzero_ps();
+      }
+      avx512::transpose16(r);
+      const int64_t w = std::min<int64_t>(16, kc - p0);
+      for (int64_t j = 0; j < w; ++j) _mm512_mask_storeu_ps(d + (p0 + j) * kMr, kRowMask, r[j]);
+    }
+  }
+}
+
+// B into 32-column panels; the transposed form (B^T given, e.g. attention's K) through two
+// 16x16 transposes per 16 rows of K.
+void pack_b32(const float* b, int64_t ldb, int64_t K, int64_t N, bool transposed, float* dst) {
+  const int64_t np = (N + kNr - 1) / kNr;
+  for (int64_t p = 0; p < np; ++p) {
+    float* d = dst + p * K * kNr;
+    const int64_t n0 = p * kNr;
+    const int64_t w = std::min<int64_t>(kNr, N - n0);
+    if (!transposed) {
+      const __mmask16 m0 = lanes(w), m1 = lanes(w - 16);
+      for (int64_t kk = 0; kk < K; ++kk) {
+        const float* src = b + kk * ldb + n0;
+        _mm512_storeu_ps(d + kk * kNr, _mm512_maskz_loadu_ps(m0, src));
+        _mm512_storeu_ps(d + kk * kNr + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+      }
+      continue;
+    }
+    __m512 lo[16], hi[16];
+    for (int64_t k0 = 0; k0 < K; k0 += 16) {
+      const __mmask16 km = lanes(K - k0);
+      for (int j = 0; j < 16; ++j) {
+        lo[j] = j < w ? _mm512_maskz_loadu_ps(km, b + (n0 + j) * ldb + k0) : _mm512_setzero_ps();
+        hi[j] = j + 16 < w ? _mm512_maskz_loadu_ps(km, b + (n0 + 16 + j) * ldb + k0) : _mm512_setzero_ps();
+      }
+      avx512::transpose16(lo);
+      avx512::transpose16(hi);
+      const int64_t kw = std::min<int64_t>(16, K - k0);
+      for (int64_t kk = 0; kk < kw; ++kk) {
+        _mm512_storeu_ps(d + (k0 + kk) * kNr, lo[kk]);
+        _mm512_storeu_ps(d + (k0 + kk) * kNr + 16, hi[kk]);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const GemmKernel kGemmAvx512_14x32 = {"gemm_f32_14x32_avx512", Isa::kAvx512, kMr, kNr, ukernel, row_epilogue,
-                                        ukernel_taps};
+                                        ukernel_taps, pack_a14, pack_b32};
 
 }  // namespace lacuna::kernels

@@ -3,6 +3,7 @@
 // transposes for the linear layers' activation tiles.
 #include <immintrin.h>
 
+#include "kernels/avx512/transpose.h"
 #include "kernels/avx512/vmath.h"
 #include "kernels/sparse/spmm.h"
 
@@ -42,36 +43,6 @@ void rows(const SparseEntry* entries, const int32_t* steps, int64_t groups, cons
   }
 }
 
-// In-register 16x16 transpose: r[i] = row i in, column i out.
-inline void transpose16(__m512 r[16]) {
-  __m512 t[16], u[16];
-  // Pairs of rows interleaved within each 128-bit lane.
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-  }
-  // Now r[4i + j], 128-bit lane L = rows 4i..4i+3 at column 4L + j.
-  for (int i = 0; i < 16; i += 4) {
-    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-  }
-  // Column 4L + j gathers lane L of r[j], r[4 + j], r[8 + j], r[12 + j].
-  for (int j = 0; j < 4; ++j) {
-    t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x44);
-    t[j + 4] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xee);
-    u[j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x44);
-    u[j + 4] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xee);
-  }
-  for (int j = 0; j < 4; ++j) {
-    r[j] = _mm512_shuffle_f32x4(t[j], u[j], 0x88);
-    r[4 + j] = _mm512_shuffle_f32x4(t[j], u[j], 0xdd);
-    r[8 + j] = _mm512_shuffle_f32x4(t[j + 4], u[j + 4], 0x88);
-    r[12 + j] = _mm512_shuffle_f32x4(t[j + 4], u[j + 4], 0xdd);
-  }
-}
-
 inline __mmask16 lanes(int64_t n) {
   return n >= 16 ? static_cast<__mmask16>(0xffff) : (n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1));
 }
@@ -84,7 +55,7 @@ void pack_transposed(const float* src, int64_t ld_src, int64_t cols, int64_t K, 
       for (int i = 0; i < 16; ++i) {
         r[i] = t0 + i < cols ? _mm512_maskz_loadu_ps(km, src + (t0 + i) * ld_src + k0) : _mm512_setzero_ps();
       }
-      transpose16(r);
+      avx512::transpose16(r);
       for (int i = 0; i < 16 && k0 + i < K; ++i) _mm512_storeu_ps(dst + (k0 + i) * ld + t0, r[i]);
     }
   }
@@ -99,7 +70,7 @@ void unpack_transposed(const float* c, int64_t ld, int64_t n_rows, int64_t cols,
     const __m512 b = bias ? _mm512_maskz_loadu_ps(om, bias + o0) : _mm512_setzero_ps();
     for (int64_t t0 = 0; t0 < cols; t0 += 16) {
       for (int i = 0; i < 16; ++i) r[i] = o0 + i < n_rows ? _mm512_loadu_ps(c + (o0 + i) * ld + t0) : _mm512_setzero_ps();
-      transpose16(r);
+      avx512::transpose16(r);
       for (int i = 0; i < 16 && t0 + i < cols; ++i) {
         const int64_t t = t0 + i;
         __m512 v = _mm512_fmadd_ps(r[i], scale, b);

@@ -27,14 +27,14 @@ void attention(const GemmKernel& k, const RowKernels& rows, const AttentionShape
     const float* vh = v + b * s.seq_k * s.v_stride + h * s.head_dim;
     float* oh = out + b * s.seq_q * s.out_stride + h * s.head_dim;
     // Scores = Q_h K_h^T: K_h is seq_k x head_dim, so B = K_h^T is its transpose.
-    pack_b(kh, s.k_stride, s.head_dim, s.seq_k, /*transposed=*/true, k.nr, kt);
+    k.pack_b(kh, s.k_stride, s.head_dim, s.seq_k, /*transposed=*/true, kt);
     const PackedB ktv = PackedB::view(kt, s.head_dim, s.seq_k, k.nr);
     gemm_packed(k, qh, s.q_stride, false, ktv, scores, s.seq_k, 0, s.seq_q, 0, ktv.panels(), none, apack);
     for (int64_t i = 0; i < s.seq_q; ++i) {
       const float* m = mask.data ? mask.data + b * mask.stride_b + h * mask.stride_h + i * mask.stride_q : nullptr;
       rows.softmax(scores + i * s.seq_k, scores + i * s.seq_k, s.seq_k, scale, m);
     }
-    pack_b(vh, s.v_stride, s.seq_k, s.head_dim, false, k.nr, vp);
+    k.pack_b(vh, s.v_stride, s.seq_k, s.head_dim, false, vp);
     const PackedB vv = PackedB::view(vp, s.seq_k, s.head_dim, k.nr);
     gemm_packed(k, scores, s.seq_k, false, vv, oh, s.out_stride, 0, s.seq_q, 0, vv.panels(), none, apack);
   }

@@ -58,8 +58,17 @@ void scalar_ukernel(int64_t k, const float* a, const float* b, int64_t ldb, floa
   scalar_ukernel_taps(k, 1, &zero, a, b, ldb, c, ldc, m, n, accumulate, ep);
 }
 
+void scalar_pack_a(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t rows, int64_t k0, int64_t kc,
+                   float* dst) {
+  pack_a(a, lda, transposed, m0, rows, k0, kc, 4, dst);
+}
+
+void scalar_pack_b(const float* b, int64_t ldb, int64_t K, int64_t N, bool transposed, float* dst) {
+  pack_b(b, ldb, K, N, transposed, 16, dst);
+}
+
 const GemmKernel kScalar = {"gemm_f32_4x16_scalar", Isa::kScalar, 4, 16, scalar_ukernel, scalar_row_epilogue,
-                            scalar_ukernel_taps};
+                            scalar_ukernel_taps, scalar_pack_a, scalar_pack_b};
 
 }  // namespace
 
@@ -120,11 +129,8 @@ int64_t gemm_scratch_floats(const GemmKernel& k, int64_t m_rows) {
   return blocks * k.mr * kGemmKc + 16;
 }
 
-namespace {
-
-// Packs rows [m0, m0+rows) x cols [k0, k0+kc) of A into row panels of mr, k-major, zero-padded.
-void pack_a(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t rows, int64_t k0,
-            int64_t kc, int mr, float* dst) {
+void pack_a(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t rows, int64_t k0, int64_t kc, int mr,
+            float* dst) {
   for (int64_t r0 = 0; r0 < rows; r0 += mr) {
     const int64_t h = std::min<int64_t>(mr, rows - r0);
     float* d = dst + (r0 / mr) * mr * kc;
@@ -144,8 +150,6 @@ void pack_a(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t ro
     }
   }
 }
-
-}  // namespace
 
 void gemm_packed(const GemmKernel& k, const float* a, int64_t lda, bool a_transposed, const PackedB& b,
                  float* c, int64_t ldc, int64_t m_begin, int64_t m_end, int64_t p_begin, int64_t p_end,
@@ -175,7 +179,7 @@ void gemm_packed(const GemmKernel& k, const float* a, int64_t lda, bool a_transp
     for (int64_t k0 = 0; k0 < K; k0 += kGemmKc) {
       const int64_t kc = std::min<int64_t>(kGemmKc, K - k0);
       const bool last = k0 + kc >= K;
-      pack_a(a, lda, a_transposed, mb, mrows, k0, kc, mr, scratch);
+      k.pack_a(a, lda, a_transposed, mb, mrows, k0, kc, scratch);
       for (int64_t p = p_begin; p < p_end; ++p) {
         const float* bp = b.panel(p) + k0 * nr;
         const int64_t n0 = p * nr;

@@ -28,6 +28,14 @@ using GemmTapsUkernel = void (*)(int64_t k, int64_t taps, const int64_t* tap_off
                                  const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m, int64_t n,
                                  bool accumulate, const Epilogue* ep);
 
+// Packs rows [m0, m0 + rows) x columns [k0, k0 + kc) of A (row-major, rows lda apart; or A^T
+// given when `transposed`) into row panels of mr, k-major, zero-padded past the last row.
+using PackAFn = void (*)(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t rows, int64_t k0,
+                         int64_t kc, float* dst);
+// Packs B (K x N row-major, rows ldb apart; or N x K when `transposed`) into panels of nr columns,
+// k-major, zero-padded past N: packed_b_floats(K, N, nr) floats.
+using PackBFn = void (*)(const float* b, int64_t ldb, int64_t K, int64_t N, bool transposed, float* dst);
+
 struct GemmKernel {
   const char* name;
   Isa isa;
@@ -36,6 +44,8 @@ struct GemmKernel {
   GemmUkernel ukernel;
   RowEpilogueFn row_epilogue;
   GemmTapsUkernel ukernel_taps;
+  PackAFn pack_a;  // run-time packing of activations, vectorized per ISA
+  PackBFn pack_b;
 };
 
 // The best micro-kernel the CPU (after the LACUNA_MAX_ISA cap) supports.
@@ -47,6 +57,9 @@ const GemmKernel& scalar_gemm_kernel();
 // `dst`, which holds packed_b_floats(K, N, nr) floats.
 int64_t packed_b_floats(int64_t K, int64_t N, int nr);
 void pack_b(const float* b, int64_t ldb, int64_t K, int64_t N, bool transposed, int nr, float* dst);
+// The plain packing routines (the reference for the ISA ones).
+void pack_a(const float* a, int64_t lda, bool transposed, int64_t m0, int64_t rows, int64_t k0, int64_t kc, int mr,
+            float* dst);
 
 class PackedB {
  public:

@@ -5,66 +5,190 @@
 
 namespace lacuna::kernels {
 
-SparseConv2d::SparseConv2d(const SpmmKernel& spmm, const GemmKernel& gemm, const Conv2dShape& s, const float* weights,
-                           int threads)
-    : k_(spmm), gemm_(gemm), s_(s), layout_(s, spmm.tile) {
+namespace {
+
+constexpr int64_t kTile = 16;  // JIT columns per vector
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+SparseConv2d::SparseConv2d(const CpuInfo& cpu, const Conv2dShape& s, const float* weights, const ConvEpilogueSpec& epi,
+                           int threads, bool allow_jit)
+    : k_(select_spmm_kernel(cpu)), gemm_(select_gemm_kernel(cpu)), s_(s), layout_(s, std::max<int64_t>(k_.tile, 64)) {
   const int64_t taps = s.r * s.s, cg = s.cg(), kg = s.kg();
-  direct_ = s.pointwise() && s.pixels() >= spmm.tile;
+  for (int64_t i = 0; i < s.k * cg * taps; ++i) nnz_ += weights[i] != 0.f;
+  const auto& offs = layout_.tap_offsets();
+  if (allow_jit && cpu.has(Isa::kAvx512)) {
+    direct_ = s.pointwise();
+    grid_ = direct_ ? s.pixels() : layout_.grid_pixels();
+    jit_epilogue_ = direct_ && SpmmJit::fuses_activation(epi.act);
+    const int64_t npix = s.pixels(), cs = layout_.channel_stride();
+    int64_t k_chunk = 0;
+    if (direct_) {
+      // Pixels per chunk: the chunk's input (all channels) about 32 KiB, so it stays in L1
+      // while every row block reads it; very deep inputs are K-chunked instead.
+      chunk_ = kTile * std::clamp<int64_t>(8192 / (cg * kTile), 1, 8);
+      if (cg * kTile * 4 > 48 * 1024) k_chunk = 512;
+    } else {
+      // Raw sums of a chunk for all output channels stay within 64 KiB of scratch; K-chunks of
+      // input channels whose windows (the chunk plus the taps' reach) take about 24 KiB.
+      chunk_ = kTile * std::clamp<int64_t>(1024 / std::max<int64_t>(1, kg), 1, 8);
+      int64_t span = 0;
+      for (int64_t o : offs) span = std::max(span, o % std::max<int64_t>(1, cs));
+      const int64_t window = std::min<int64_t>(cs, chunk_ + span + 16);
+      const int64_t channels = std::max<int64_t>(8, (24 * 1024 / 4) / std::max<int64_t>(1, window));
+      if (channels < cg) k_chunk = channels * taps;
+    }
+    for (int64_t g = 0; g < s.groups && allow_jit; ++g) {
+      SpmmJitSpec spec;
+      spec.m = kg;
+      spec.k = cg * taps;
+      spec.w = weights + g * kg * cg * taps;
+      spec.k_chunk = k_chunk;
+      if (direct_) {
+        spec.x_offset = [npix](int64_t c) { return c * npix; };
+      } else {
+        spec.x_offset = [cs, taps, &offs](int64_t col) { return (col / taps) * cs + offs[static_cast<size_t>(col % taps)]; };
+      }
+      if (jit_epilogue_) {
+        spec.y_offset = [npix](int64_t r) { return r * npix; };
+        spec.bias = epi.bias ? epi.bias + g * kg : nullptr;
+        spec.residual = epi.residual;
+        spec.act = epi.act;
+        spec.alpha = epi.alpha;
+        spec.beta = epi.beta;
+      } else {
+        const int64_t ld = chunk_;
+        spec.y_offset = [ld](int64_t r) { return r * ld; };
+      }
+      auto jit = SpmmJit::create(spec, cpu);
+      if (!jit) {
+        jits_.clear();
+        break;
+      }
+      jits_.push_back(std::move(jit));
+    }
+    if (!jits_.empty()) {
+      const int64_t items = s.n * s.groups * ceil_div(grid_, chunk_);
+      parts_ = items >= 4 * threads ? 1 : std::max(1, threads);
+      for (const auto& j : jits_) part_bounds_.push_back(j->balanced_bounds(parts_));
+      return;
+    }
+  }
+  // Generic kernel.
+  direct_ = s.pointwise() && s.pixels() >= k_.tile;
   grid_ = direct_ ? s.pixels() : layout_.grid_pixels();
   const int64_t cs = direct_ ? s.h * s.w : layout_.channel_stride();
-  const auto& offs = layout_.tap_offsets();
   // Input channels per K-block: their windows (tile plus the taps' reach, in each phase plane)
   // should fit in about 24 KiB of L1 -- but blocks also cost a pass over the output tile, so keep
-  // a few dozen non-zeros per row in each.
+  // a few non-zeros per row in each.
   int64_t span = 0;
   for (int64_t o : offs) span = std::max(span, o % std::max<int64_t>(1, layout_.channel_stride()));
-  const int64_t window = direct_ ? spmm.tile : std::min<int64_t>(layout_.channel_stride(), spmm.tile + span + 16);
+  const int64_t window = direct_ ? k_.tile : std::min<int64_t>(layout_.channel_stride(), k_.tile + span + 16);
   int64_t per_block = std::max<int64_t>(1, (24 * 1024 / 4) / std::max<int64_t>(1, window));
-  int64_t nnz = 0;
-  for (int64_t i = 0; i < s.k * cg * taps; ++i) nnz += weights[i] != 0.f;
   constexpr int64_t kPerBlock = 8;  // measured: 4-8 beat 16-32 on ResNet 3x3 shapes
-  const int64_t max_blocks = std::max<int64_t>(1, nnz / std::max<int64_t>(1, s.k) / kPerBlock);
+  const int64_t max_blocks = std::max<int64_t>(1, nnz_ / std::max<int64_t>(1, s.k) / kPerBlock);
   per_block = std::max(per_block, (cg + max_blocks - 1) / max_blocks);
   const int64_t blocks = (cg + per_block - 1) / per_block;
+  const bool direct = direct_;
   for (int64_t g = 0; g < s.groups; ++g) {
     weights_.emplace_back(
         weights + g * kg * cg * taps, kg, cg * taps,
-        [&](int64_t k) { return (k / taps) * cs + (direct_ ? 0 : offs[static_cast<size_t>(k % taps)]); },
+        [&](int64_t k) { return (k / taps) * cs + (direct ? 0 : offs[static_cast<size_t>(k % taps)]); },
         [&](int64_t k) { return (k / taps) / per_block; }, blocks);
   }
-  const int64_t tiles = (grid_ + k_.tile - 1) / k_.tile;
+  const int64_t tiles = ceil_div(grid_, k_.tile);
   const int64_t items = s_.n * s_.groups * tiles;
   splits_ = items >= threads ? 1 : std::min<int64_t>((threads + items - 1) / items, weights_[0].groups());
   for (const auto& w : weights_) bounds_.push_back(balanced_group_bounds(w, splits_));
 }
 
-int64_t SparseConv2d::nnz() const {
-  int64_t n = 0;
-  for (const auto& w : weights_) n += w.nnz();
-  return n;
-}
+const char* SparseConv2d::kernel_name() const { return jits_.empty() ? k_.name : "spmm_jit_f32_avx512"; }
 
 double SparseConv2d::density() const {
-  const double total = static_cast<double>(s_.k) * static_cast<double>(s_.cg() * s_.r * s_.s);
-  return total > 0 ? static_cast<double>(nnz()) / total : 0.0;
+  return static_cast<double>(nnz_) / static_cast<double>(std::max<int64_t>(1, s_.k * s_.cg() * s_.r * s_.s));
 }
 
 size_t SparseConv2d::weight_bytes() const {
   size_t b = 0;
+  for (const auto& j : jits_) b += j->code_bytes() + j->data_bytes();
   for (const auto& w : weights_) b += w.bytes();
   return b;
 }
 
-int64_t SparseConv2d::scratch_floats() const { return (weights_[0].groups() * kSparseGroup) * k_.tile + 64; }
+int64_t SparseConv2d::scratch_floats() const {
+  if (!jits_.empty()) return jit_epilogue_ ? 64 : s_.kg() * chunk_ + 64;
+  return (weights_[0].groups() * kSparseGroup) * k_.tile + 64;
+}
 
 int64_t SparseConv2d::work_items() const {
-  const int64_t tiles = (grid_ + k_.tile - 1) / k_.tile;
-  return s_.n * s_.groups * tiles * splits_;
+  if (!jits_.empty()) return s_.n * s_.groups * ceil_div(grid_, chunk_) * parts_;
+  return s_.n * s_.groups * ceil_div(grid_, k_.tile) * splits_;
 }
 
 void SparseConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end, float* scratch) const {
+  if (!jits_.empty()) {
+    run_jit(x, y, ep, begin, end, scratch);
+  } else {
+    run_generic(x, y, ep, begin, end, scratch);
+  }
+}
+
+void SparseConv2d::run_jit(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end,
+                           float* scratch) const {
+  const int64_t chunks = ceil_div(grid_, chunk_);
+  const int64_t npix = s_.pixels(), cg = s_.cg(), kg = s_.kg();
+  const int64_t cs = direct_ ? npix : layout_.channel_stride();
+  for (int64_t item = begin; item < end; ++item) {
+    int64_t rest = item;
+    const int64_t part = rest % parts_;
+    rest /= parts_;
+    const int64_t chunk = rest % chunks;
+    rest /= chunks;
+    const int64_t g = rest % s_.groups;
+    const int64_t n = rest / s_.groups;
+    const SpmmJit& jit = *jits_[static_cast<size_t>(g)];
+    const auto& bounds = part_bounds_[static_cast<size_t>(g)];
+    const int64_t b0 = bounds[static_cast<size_t>(part)], b1 = bounds[static_cast<size_t>(part + 1)];
+    if (b0 >= b1) continue;
+    if (chunk == 0) jit.prefetch(b0, b1);
+    const int64_t p0 = chunk * chunk_, cols = std::min(chunk_, grid_ - p0);
+    const float* xc = x + (n * s_.c + g * cg) * cs + p0;
+    const int64_t yplane = (n * s_.k + g * kg) * npix;
+    if (jit_epilogue_) {
+      const float* z = ep.residual ? ep.residual + yplane + p0 : nullptr;
+      for (int64_t kc = 0; kc < jit.chunks(); ++kc) {
+        for (int64_t b = b0; b < b1; ++b) jit.run(b, kc, xc, y + yplane + p0, z, cols);
+      }
+      continue;
+    }
+    for (int64_t kc = 0; kc < jit.chunks(); ++kc) {
+      for (int64_t b = b0; b < b1; ++b) jit.run(b, kc, xc, scratch, nullptr, cols);
+    }
+    int64_t r0 = 0;
+    for (int64_t b = 0; b < b0; ++b) r0 += jit.block_rows(b);
+    int64_t r1 = r0;
+    for (int64_t b = b0; b < b1; ++b) r1 += jit.block_rows(b);
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t co = g * kg + r;
+      const float* src = scratch + r * chunk_;
+      float* yc = y + (n * s_.k + co) * npix;
+      const float* rc = ep.residual ? ep.residual + (n * s_.k + co) * npix : nullptr;
+      const float bias = ep.row_bias ? ep.row_bias[co] : 0.f;
+      if (direct_) {
+        gemm_.row_epilogue(yc + p0, src, cols, bias, rc ? rc + p0 : nullptr, ep);
+      } else {
+        layout_.write_output(gemm_, src, p0, p0 + cols, yc, bias, rc, ep);
+      }
+    }
+  }
+}
+
+void SparseConv2d::run_generic(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end,
+                               float* scratch) const {
   const int64_t tile = k_.tile;
-  const int64_t tiles = (grid_ + tile - 1) / tile;
+  const int64_t tiles = ceil_div(grid_, tile);
   const int64_t npix = s_.pixels();
   const int64_t cs = direct_ ? s_.h * s_.w : layout_.channel_stride();
   for (int64_t item = begin; item < end; ++item) {

@@ -43,7 +43,8 @@ struct SpmmJitSpec {
 class SpmmJit {
  public:
   // nullptr when the CPU lacks AVX-512 (after the LACUNA_MAX_ISA cap), the activation can not be
-  // fused, or offsets do not fit the code's 32-bit displacements.
+  // fused, offsets do not fit the code's 32-bit displacements, or LACUNA_NO_JIT=1 (a debugging
+  // switch: the generic kernels then run).
   static std::unique_ptr<SpmmJit> create(const SpmmJitSpec& spec, const CpuInfo& cpu);
   static bool fuses_activation(Activation a);
   ~SpmmJit();

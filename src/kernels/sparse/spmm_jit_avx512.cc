@@ -3,6 +3,7 @@
 #include <xbyak/xbyak.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 
 #include "core/log.h"
@@ -144,7 +145,11 @@ bool SpmmJit::fuses_activation(Activation a) {
 }
 
 std::unique_ptr<SpmmJit> SpmmJit::create(const SpmmJitSpec& spec, const CpuInfo& cpu) {
-  if (!cpu.has(Isa::kAvx512) || !fuses_activation(spec.act) || spec.m <= 0 || spec.k <= 0) return nullptr;
+  static const bool disabled = [] {
+    const char* env = std::getenv("LACUNA_NO_JIT");
+    return env && env[0] == '1';
+  }();
+  if (disabled || !cpu.has(Isa::kAvx512) || !fuses_activation(spec.act) || spec.m <= 0 || spec.k <= 0) return nullptr;
   for (int64_t kk = 0; kk < spec.k; ++kk) {
     if (!fits_disp32(spec.x_offset(kk))) return nullptr;
   }
