@@ -39,11 +39,10 @@ kernels::Conv2dShape conv_shape(bool k3, int64_t m, int64_t k, int64_t n) {
   return s;
 }
 
-// Dense time per run for a layer (seconds), measured once per shape and shared by sparsities.
+// One layer, dense or sparse (the sparse one as SparseConv2d / SparseLinear pick their kernel).
 void run(benchmark::State& st, std::string kind, int64_t m, int64_t k, int64_t n, double sparsity, bool sparse, int layers) {
   const CpuInfo& cpu = cpu_info();
   const kernels::GemmKernel& gk = kernels::select_gemm_kernel(cpu);
-  const kernels::SpmmKernel& sk = kernels::select_spmm_kernel(cpu);
   const bool conv = kind != "linear";
   const int64_t kdim = conv ? k * (kind == "conv3x3" ? 9 : 1) : k;
   const auto w = weights(m * kdim, sparsity, 7);
