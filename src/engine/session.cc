@@ -2,6 +2,7 @@
 #include "lacuna/session.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 
 #include "core/cpu.h"
@@ -11,6 +12,7 @@
 #include "engine/subgraph.h"
 #include "ir/graph.h"
 #include "onnx/import.h"
+#include "ops/sparse_policy.h"
 #include "passes/pass_manager.h"
 #include "runtime/executor.h"
 #include "runtime/thread_pool.h"
@@ -104,6 +106,17 @@ Status Session::Impl::check_input(size_t i, const Tensor& t) const {
   return Status::ok();
 }
 
+// The blocked layout runs dense CNNs on the blocked kernels. LACUNA_BLOCKED=0/1 overrides the
+// default (a debugging switch).
+int64_t blocked_layout_block() {
+  static const int64_t block = [] {
+    const char* env = std::getenv("LACUNA_BLOCKED");
+    if (!env || env[0] != '1') return int64_t{0};
+    return cpu_info().has(Isa::kAvx512) ? int64_t{16} : int64_t{8};
+  }();
+  return block;
+}
+
 Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
     const std::vector<Shape>& shapes, const std::vector<std::string>& overrides) {
   ir::Graph g = model;  // values and nodes are copied; tensors share their buffers
@@ -122,6 +135,13 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   passes::PassContext pc;
   pc.disabled = options.disabled_passes;
   pc.optimize = options.optimize && !options.reference_only;
+  pc.channel_block = blocked_layout_block();
+  const runtime::KernelOptions& ko = kernel_options;
+  pc.conv_runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
+    const Tensor& w = graph.value(n.inputs[1]).constant;
+    const Shape& y = *graph.value(n.outputs[0]).shape;
+    return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), y[2] * y[3]).sparse;
+  };
   LACUNA_RETURN_IF_ERROR(passes::run_passes(g, pc).with_context(name));
   auto plan = engine::build_plan(g, kernel_options);
   if (!plan) return plan.status().with_context(name);

@@ -45,10 +45,7 @@ class ConvSparseKernel : public FusedConvKernel {
     s.pad_t = params_.pads_begin[0];
     s.pad_l = params_.pads_begin[1];
     if (!kernels::SparseConv2d::supports(s)) return not_supported("strides other than 1 and 2");
-    if (s.groups == s.c && s.groups > 1) return not_supported("depthwise convolutions stay dense");
-    const double density = 1.0 - kernels::sparsity_of(w->data<float>(), w->numel());
-    const kernels::SpmmKernel& sk = kernels::select_spmm_kernel(*ctx.options->cpu);
-    const SparseChoice choice = choose_sparse(*ctx.options, density, s.oh * s.ow, sk.tile);
+    const SparseChoice choice = choose_sparse_conv(*ctx.options, *w, s.groups, s.oh * s.ow);
     if (!choice.sparse) return not_supported(choice.reason);
     const int threads = std::max(1, ctx.options->num_threads);
     if (ctx.has_input(2)) bias_ = *ctx.value(2);

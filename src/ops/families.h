@@ -36,6 +36,7 @@ void register_dropout_ops(Registry& r);
 void register_training_ops(Registry& r);
 void register_string_ops(Registry& r);
 void register_fused_conv_ops(Registry& r);
+void register_blocked_ops(Registry& r);
 // Optimized implementations (registered after the references, so tried first).
 void register_conv_fast_ops(Registry& r);
 void register_matmul_fast_ops(Registry& r);
@@ -78,6 +79,7 @@ inline void register_all_ops(Registry& r) {
   register_softmax_ops(r);
   register_resize_ops(r);
   register_sampling_ops(r);
+  register_blocked_ops(r);
   register_einsum_ops(r);
   register_reduce_ops(r);
   register_loss_ops(r);

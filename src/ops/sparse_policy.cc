@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "kernels/sparse/sparse_rows.h"
+#include "kernels/sparse/spmm.h"
+
 namespace lacuna::ops {
 
 namespace {
@@ -50,6 +53,22 @@ SparseChoice choose_sparse(const runtime::KernelOptions& options, double density
                 c.sparse ? "faster sparse" : "slower sparse");
   c.reason = buf;
   return c;
+}
+
+SparseChoice choose_sparse_conv(const runtime::KernelOptions& options, const Tensor& w, int64_t groups,
+                                int64_t out_pixels) {
+  SparseChoice c;
+  if (w.dtype() != DType::kFloat32 || w.rank() != 4) {
+    c.reason = "not a float32 2-D convolution";
+    return c;
+  }
+  if (groups > 1 && w.shape()[1] == 1) {
+    c.reason = "depthwise convolutions stay dense";
+    return c;
+  }
+  const double density = 1.0 - kernels::sparsity_of(w.data<float>(), w.numel());
+  const kernels::SpmmKernel& sk = kernels::select_spmm_kernel(*options.cpu);
+  return choose_sparse(options, density, out_pixels, sk.tile);
 }
 
 }  // namespace lacuna::ops

@@ -34,6 +34,8 @@ const std::vector<Pass>& pass_list() {
       {"fuse_gemm_residual", "fuse a following residual Add into the GEMM", fuse_gemm_residual},
       {"fuse_gemm_activation", "fuse a following activation into the GEMM", fuse_gemm_activation},
       {"fuse_attention", "fuse QK^T, scale, mask, softmax and V with their head reshapes", fuse_attention},
+      // Layout after every fusion: it moves whole fused nodes, and needs their final shape.
+      {"blocked_layout", "run dense CNN regions in the channel-blocked layout", blocked_layout},
       // Last: drop whatever the rewrites left unused.
       {"eliminate_dead_code", "remove nodes whose results nothing reads", eliminate_dead_code},
   };

@@ -2,6 +2,7 @@
 // name; the IR verifier runs after each pass in debug builds or with LACUNA_VERIFY=1.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,12 @@ struct PassContext {
   // half-precision models in float32), as the reference-kernel mode does.
   bool optimize = true;
   bool verify = false;
+  // Channel block of the blocked layout for dense CNN regions (blocked_layout pass); 0 keeps
+  // every tensor in NCHW.
+  int64_t channel_block = 0;
+  // Whether a Conv / FusedConv node will run on the sparse kernels (which read NCHW); set by the
+  // engine from the kernel options' sparse policy.
+  std::function<bool(const ir::Graph&, const ir::Node&)> conv_runs_sparse;
   // "pass: what it changed" lines, for LACUNA_VERBOSE and `lacuna analyze`.
   std::vector<std::string> log;
   void note(const std::string& pass, int count, const std::string& what);
