@@ -27,6 +27,10 @@ const std::vector<Pass>& pass_list() {
       // Residual before activation: Conv -> Add -> Relu fuses into one node only in this order.
       {"fuse_conv_residual", "fuse a following residual Add into the convolution", fuse_conv_residual},
       {"fuse_conv_activation", "fuse a following activation into the convolution", fuse_conv_activation},
+      // Decomposed normalizations become single ops (run by the fast row kernels). They come after
+      // the cleanups, which remove the Identity and Cast nodes exporters leave inside the chains.
+      {"fuse_layer_norm", "replace the ReduceMean/Sub/Pow/Sqrt/Div LayerNorm pattern with LayerNormalization",
+       fuse_layer_norm},
       // Decomposed GELU becomes one op before the GEMM fusions, so it can join a GEMM's epilogue.
       {"fuse_gelu", "replace the erf GELU pattern with a Gelu op", fuse_gelu},
       // Bias, then residual, then activation: the order the epilogue applies them in.
