@@ -28,9 +28,11 @@ const std::vector<Pass>& pass_list() {
       {"fuse_conv_residual", "fuse a following residual Add into the convolution", fuse_conv_residual},
       {"fuse_conv_activation", "fuse a following activation into the convolution", fuse_conv_activation},
       // Decomposed normalizations become single ops (run by the fast row kernels). They come after
-      // the cleanups, which remove the Identity and Cast nodes exporters leave inside the chains.
+      // the cleanups, which remove the Identity and Cast nodes exporters leave inside the chains,
+      // and Softmax before fuse_attention, which matches a Softmax node.
       {"fuse_layer_norm", "replace the ReduceMean/Sub/Pow/Sqrt/Div LayerNorm pattern with LayerNormalization",
        fuse_layer_norm},
+      {"fuse_softmax", "replace the Exp/ReduceSum/Div Softmax pattern with Softmax", fuse_softmax},
       // Decomposed GELU becomes one op before the GEMM fusions, so it can join a GEMM's epilogue.
       {"fuse_gelu", "replace the erf GELU pattern with a Gelu op", fuse_gelu},
       // Bias, then residual, then activation: the order the epilogue applies them in.

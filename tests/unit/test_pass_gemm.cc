@@ -202,6 +202,15 @@ TEST(FuseAttention, BertStyleBlock) {
   EXPECT_EQ(all.after, (test::OpCounts{{"lacuna:Attention", 1}, {"lacuna:FusedGemm", 3}}));
 }
 
+TEST(FuseAttention, AfterSoftmaxFusion) {
+  const ir::Graph g = attention_graph(true);
+  auto all = test::expect_rewrite_preserves_outputs(g, {}, attention_inputs(g));
+  EXPECT_EQ(all.after, (test::OpCounts{{"lacuna:Attention", 1}, {"lacuna:FusedGemm", 3}}));
+  // Without fuse_softmax there is no Softmax for the attention pass to start from.
+  auto no_softmax = test::optimize(g, {"fuse_attention"});
+  EXPECT_EQ(no_softmax.after, no_softmax.before);
+}
+
 TEST(FuseAttention, KeepsBlocksWithAnExtraReader) {
   // The attention probabilities are also returned: nothing may be fused away.
   ir::Graph g = attention_graph(false);
