@@ -14,6 +14,7 @@ Expected<int> fuse_conv_activation(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_layer_norm(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_softmax(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_gelu(ir::Graph& g, PassContext& ctx);
+Expected<int> fuse_gelu_tanh(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_gemm_bias(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_gemm_residual(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_gemm_activation(ir::Graph& g, PassContext& ctx);
