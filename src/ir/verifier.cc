@@ -1,6 +1,7 @@
 // IR verifier.
 #include "ir/verifier.h"
 
+#include <unordered_map>
 #include <vector>
 
 namespace lacuna::ir {
@@ -15,6 +16,19 @@ Status verify(const Graph& g) {
     const ValueId v = g.find(name);
     if (v != kNoValue) defined[static_cast<size_t>(v)] = true;
   }
+  // Names identify values in ONNX and in messages: two values in use may not share one.
+  std::unordered_map<std::string, ValueId> named;
+  auto check_name = [&](ValueId v) -> Status {
+    const std::string& name = g.value(v).name;
+    if (name.empty()) return Status::ok();
+    auto [it, inserted] = named.emplace(name, v);
+    if (!inserted && it->second != v) {
+      return internal_error("IR: values " + std::to_string(it->second) + " and " + std::to_string(v) +
+                            " share the name '" + name + "'");
+    }
+    return Status::ok();
+  };
+  for (ValueId v : g.inputs) LACUNA_RETURN_IF_ERROR(check_name(v));
   for (const Node& n : g.nodes) {
     if (n.removed) continue;
     for (ValueId v : n.all_inputs()) {
@@ -22,6 +36,7 @@ Status verify(const Graph& g) {
       if (v < 0 || static_cast<size_t>(v) >= g.values.size()) {
         return internal_error("IR: " + n.describe() + " reads value id " + std::to_string(v) + " out of range");
       }
+      LACUNA_RETURN_IF_ERROR(check_name(v));
       if (!defined[static_cast<size_t>(v)]) {
         return internal_error("IR: " + n.describe() + " reads '" + g.value(v).name +
                               "' before it is produced");
@@ -29,6 +44,10 @@ Status verify(const Graph& g) {
     }
     for (ValueId v : n.outputs) {
       if (v == kNoValue) continue;
+      if (v < 0 || static_cast<size_t>(v) >= g.values.size()) {
+        return internal_error("IR: " + n.describe() + " writes value id " + std::to_string(v) + " out of range");
+      }
+      LACUNA_RETURN_IF_ERROR(check_name(v));
       if (defined[static_cast<size_t>(v)]) {
         return internal_error("IR: " + n.describe() + " writes '" + g.value(v).name +
                               "', which is already defined");
@@ -37,6 +56,10 @@ Status verify(const Graph& g) {
     }
   }
   for (ValueId v : g.outputs) {
+    if (v < 0 || static_cast<size_t>(v) >= g.values.size()) {
+      return internal_error("IR: graph output value id " + std::to_string(v) + " out of range");
+    }
+    LACUNA_RETURN_IF_ERROR(check_name(v));
     if (!defined[static_cast<size_t>(v)]) {
       return internal_error("IR: graph output '" + g.value(v).name + "' is never produced");
     }

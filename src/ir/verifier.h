@@ -7,7 +7,8 @@
 namespace lacuna::ir {
 
 // Every node input is a graph input, a constant, an outer-scope value or an earlier node's
-// output; every value has at most one producer; graph outputs are produced or provided.
+// output; every value has at most one producer; graph outputs are produced or provided; no two
+// values in use share a name.
 Status verify(const Graph& g);
 
 }  // namespace lacuna::ir

@@ -20,27 +20,6 @@ void to_fused_gemm(ir::Graph& g, ir::Node& n) {
   if (!g.opsets.count("lacuna")) g.opsets["lacuna"] = 1;
 }
 
-// The scalar value of a constant one-element float tensor.
-bool scalar_constant(const ir::Graph& g, ir::ValueId v, float* out) {
-  if (v == ir::kNoValue || !g.value(v).is_constant()) return false;
-  const Tensor& t = g.value(v).constant;
-  if (t.numel() != 1 || (t.dtype() != DType::kFloat32 && t.dtype() != DType::kFloat64)) return false;
-  *out = static_cast<float>(t.to_double_vector()[0]);
-  return true;
-}
-
-// If node n computes x * c or c * x with a scalar constant c, returns x and c.
-bool mul_by_scalar(const ir::Graph& g, const ir::Node& n, ir::ValueId* x, float* c) {
-  if (!is_op(n, "Mul") || n.inputs.size() != 2) return false;
-  for (int s = 0; s < 2; ++s) {
-    if (scalar_constant(g, n.inputs[static_cast<size_t>(s)], c)) {
-      *x = n.inputs[static_cast<size_t>(1 - s)];
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 Expected<int> fuse_gemm_bias(ir::Graph& g, PassContext& ctx) {
@@ -159,11 +138,7 @@ Expected<int> fuse_gelu(ir::Graph& g, PassContext& ctx) {
     const bool order2 = m2_other == x && scalar_constant(g, m1_other, &half) && half == 0.5f;
     if (!order1 && !order2) continue;
     // Rewrite the Erf node into a Gelu writing the final product; drop the rest.
-    erf.op_type = "Gelu";
-    erf.domain = "com.microsoft";
-    if (!g.opsets.count("com.microsoft")) g.opsets["com.microsoft"] = 1;
-    erf.inputs = {x};
-    erf.outputs = {m2.outputs[0]};
+    make_gelu(g, erf, x, m2.outputs[0], "none");
     div.removed = add.removed = m1.removed = m2.removed = true;
     ++count;
   }
@@ -180,10 +155,11 @@ Expected<int> fuse_gemm_activation(ir::Graph& g, PassContext& ctx) {
     if (!index.single_use(out)) continue;
     ir::Node& act = g.nodes[static_cast<size_t>(index.consumers(out)[0])];
     const char* name = nullptr;
+    const bool gelu = is_op(act, "Gelu", "com.microsoft") || is_op(act, "Gelu");
+    const std::string approximate = act.attr_string("approximate", "none");
     if (is_op(act, "Relu")) name = "relu";
-    else if (is_op(act, "Gelu", "com.microsoft") || (is_op(act, "Gelu") && act.attr_string("approximate", "none") == "none"))
-      name = "gelu";
-    else if (is_op(act, "Gelu") && act.attr_string("approximate", "none") == "tanh") name = "gelu_tanh";
+    else if (gelu && approximate == "none") name = "gelu";
+    else if (gelu && approximate == "tanh") name = "gelu_tanh";  // what fuse_gelu_tanh writes
     else if (is_op(act, "Tanh")) name = "tanh";
     else if (is_op(act, "Sigmoid")) name = "sigmoid";
     if (!name || act.inputs.empty() || act.inputs[0] != out) continue;

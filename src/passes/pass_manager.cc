@@ -27,8 +27,17 @@ const std::vector<Pass>& pass_list() {
       // Residual before activation: Conv -> Add -> Relu fuses into one node only in this order.
       {"fuse_conv_residual", "fuse a following residual Add into the convolution", fuse_conv_residual},
       {"fuse_conv_activation", "fuse a following activation into the convolution", fuse_conv_activation},
-      // Decomposed GELU becomes one op before the GEMM fusions, so it can join a GEMM's epilogue.
+      // Decomposed normalizations become single ops (run by the fast row kernels). They come after
+      // the cleanups, which remove the Identity and Cast nodes exporters leave inside the chains,
+      // and Softmax before fuse_attention, which matches a Softmax node.
+      {"fuse_layer_norm", "replace the ReduceMean/Sub/Pow/Sqrt/Div LayerNorm pattern with LayerNormalization",
+       fuse_layer_norm},
+      {"fuse_softmax", "replace the Exp/ReduceSum/Div Softmax pattern with Softmax", fuse_softmax},
+      // Decomposed GELU becomes one op before the GEMM fusions, so it can join a GEMM's epilogue:
+      // fuse_gemm_bias leaves the biased MatMul output read only by the Gelu, which
+      // fuse_gemm_activation then absorbs.
       {"fuse_gelu", "replace the erf GELU pattern with a Gelu op", fuse_gelu},
+      {"fuse_gelu_tanh", "replace the tanh GELU pattern with a Gelu op (approximate=tanh)", fuse_gelu_tanh},
       // Bias, then residual, then activation: the order the epilogue applies them in.
       {"fuse_gemm_bias", "fuse MatMul/Gemm with a following bias Add", fuse_gemm_bias},
       {"fuse_gemm_residual", "fuse a following residual Add into the GEMM", fuse_gemm_residual},
