@@ -48,12 +48,14 @@ ir::Graph shaped(ir::Graph g) {
   return g;
 }
 
-Optimized optimize(const ir::Graph& g, const std::vector<std::string>& only) {
+Optimized optimize(const ir::Graph& g, const std::vector<std::string>& only, const PassSettings& settings) {
   Optimized r;
   r.graph = shaped(g);
   r.before = op_counts(r.graph);
   passes::PassContext ctx;
   ctx.verify = true;
+  ctx.channel_block = settings.channel_block;
+  ctx.conv_runs_sparse = settings.conv_runs_sparse;
   for (const std::string& name : only) {
     const auto& list = passes::pass_list();
     EXPECT_TRUE(std::any_of(list.begin(), list.end(), [&](const passes::Pass& p) { return name == p.name; }))
@@ -111,10 +113,10 @@ std::vector<Tensor> random_inputs(const ir::Graph& g, uint64_t seed) {
 
 Optimized expect_rewrite_preserves_outputs(const ir::Graph& g, const std::vector<std::string>& only,
                                            const std::vector<Tensor>& inputs, double rtol, double atol,
-                                           double fast_rtol) {
+                                           double fast_rtol, const PassSettings& settings) {
   const ir::Graph plain = shaped(g);
   const std::vector<Tensor> want = run_graph(plain, inputs, /*reference_only=*/true);
-  Optimized opt = optimize(g, only);
+  Optimized opt = optimize(g, only, settings);
   const std::vector<Tensor> ref = run_graph(opt.graph, inputs, /*reference_only=*/true);
   const std::vector<Tensor> fast = run_graph(opt.graph, inputs, /*reference_only=*/false);
   EXPECT_EQ(ref.size(), want.size());

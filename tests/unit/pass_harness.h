@@ -3,6 +3,7 @@
 // the fast kernels so a rewrite can be checked against the unoptimized graph.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,9 +28,15 @@ struct Optimized {
   OpCounts before, after;
   std::vector<std::string> log;  // PassContext notes
 };
+// PassContext settings the engine derives from its options; tests set them directly.
+struct PassSettings {
+  int64_t channel_block = 0;  // blocked_layout's block (0: the pass does nothing)
+  std::function<bool(const ir::Graph&, const ir::Node&)> conv_runs_sparse;
+};
+
 // Runs the passes named in `only` (in pass-list order; every pass when empty) on shaped(g), with
 // the verifier after each. Fails the test on error or on an unknown pass name.
-Optimized optimize(const ir::Graph& g, const std::vector<std::string>& only = {});
+Optimized optimize(const ir::Graph& g, const std::vector<std::string>& only = {}, const PassSettings& settings = {});
 
 // Compiles a shaped graph and runs it on the reference kernels or on the fast ones (1 thread).
 std::vector<Tensor> run_graph(const ir::Graph& g, const std::vector<Tensor>& inputs, bool reference_only);
@@ -42,7 +49,8 @@ std::vector<Tensor> random_inputs(const ir::Graph& g, uint64_t seed);
 // the fast kernels within fast_rtol/atol (the engine's real path). Returns the optimized graph.
 Optimized expect_rewrite_preserves_outputs(const ir::Graph& g, const std::vector<std::string>& only,
                                            const std::vector<Tensor>& inputs, double rtol = 1e-5,
-                                           double atol = 1e-5, double fast_rtol = 1e-4);
+                                           double atol = 1e-5, double fast_rtol = 1e-4,
+                                           const PassSettings& settings = {});
 
 // The node of op `op` in g (the first live one), or nullptr.
 const ir::Node* find_op(const ir::Graph& g, const std::string& op, const std::string& domain = "");
