@@ -226,7 +226,8 @@ std::unique_ptr<SpmmJit> SpmmJit::create(const SpmmJitSpec& spec, const CpuInfo&
       blk.rows = layouts[i].rows;
       blk.nnz = layouts[i].nnz;
       for (int64_t ch = 0; ch < chunks; ++ch) {
-        blk.fn.push_back(reinterpret_cast<BlockFn>(code + entries[i * static_cast<size_t>(chunks) + static_cast<size_t>(ch)]));
+        const uint8_t* entry = code + entries[i * static_cast<size_t>(chunks) + static_cast<size_t>(ch)];
+        blk.fn.push_back(reinterpret_cast<BlockFn>(reinterpret_cast<uintptr_t>(entry)));
       }
       blk.code_begin = entries[i * static_cast<size_t>(chunks)];
       blk.code_end = i + 1 < layouts.size() ? entries[(i + 1) * static_cast<size_t>(chunks)] : jit->code_->getSize();
