@@ -142,6 +142,10 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
     const Shape& y = *graph.value(n.outputs[0]).shape;
     return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), y[2] * y[3]).sparse;
   };
+  pc.gemm_runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
+    const Shape& a = *graph.value(n.inputs[0]).shape;
+    return ops::choose_sparse_gemm(ko, graph.value(n.inputs[1]).constant, a[a.size() - 2]).sparse;
+  };
   LACUNA_RETURN_IF_ERROR(passes::run_passes(g, pc).with_context(name));
   auto plan = engine::build_plan(g, kernel_options);
   if (!plan) return plan.status().with_context(name);

@@ -37,6 +37,8 @@ void register_training_ops(Registry& r);
 void register_string_ops(Registry& r);
 void register_fused_conv_ops(Registry& r);
 void register_blocked_ops(Registry& r);
+void register_channel_norm_ops(Registry& r);
+void register_feature_major_ops(Registry& r);
 // Optimized implementations (registered after the references, so tried first).
 void register_conv_fast_ops(Registry& r);
 void register_matmul_fast_ops(Registry& r);
@@ -80,6 +82,8 @@ inline void register_all_ops(Registry& r) {
   register_resize_ops(r);
   register_sampling_ops(r);
   register_blocked_ops(r);
+  register_channel_norm_ops(r);
+  register_feature_major_ops(r);
   register_einsum_ops(r);
   register_reduce_ops(r);
   register_loss_ops(r);

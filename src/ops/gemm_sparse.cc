@@ -24,11 +24,9 @@ class GemmSparseKernel : public GemmKernelBase {
     const Tensor* w = ctx.value(1);
     if (!w || w->rank() != 2) return not_supported("the weights are not a constant matrix");
     tokens_ = numel(ctx.shape(0)) / dims_.k;
-    const double density = 1.0 - kernels::sparsity_of(w->data<float>(), w->numel());
-    const kernels::SpmmKernel& sk = kernels::select_spmm_kernel(*ctx.options->cpu);
     // Tokens per image: the leading dim is the batch when there are three or more dims.
     const int64_t cols = ctx.rank(0) >= 3 ? tokens_ / ctx.shape(0)[0] : tokens_;
-    const SparseChoice choice = choose_sparse(*ctx.options, density, cols, sk.tile);
+    const SparseChoice choice = choose_sparse_gemm(*ctx.options, *w, cols);
     if (!choice.sparse) return not_supported(choice.reason);
     LACUNA_RETURN_IF_ERROR(prepare_bias(ctx));
     const int threads = std::max(1, ctx.options->num_threads);

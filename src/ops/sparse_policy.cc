@@ -58,8 +58,8 @@ SparseChoice choose_sparse(const runtime::KernelOptions& options, double density
 SparseChoice choose_sparse_conv(const runtime::KernelOptions& options, const Tensor& w, int64_t groups,
                                 int64_t out_pixels) {
   SparseChoice c;
-  if (w.dtype() != DType::kFloat32 || w.rank() != 4) {
-    c.reason = "not a float32 2-D convolution";
+  if (w.dtype() != DType::kFloat32 || (w.rank() != 3 && w.rank() != 4)) {
+    c.reason = "not a float32 1-D or 2-D convolution";
     return c;
   }
   if (groups > 1 && w.shape()[1] == 1) {
@@ -69,6 +69,16 @@ SparseChoice choose_sparse_conv(const runtime::KernelOptions& options, const Ten
   const double density = 1.0 - kernels::sparsity_of(w.data<float>(), w.numel());
   const kernels::SpmmKernel& sk = kernels::select_spmm_kernel(*options.cpu);
   return choose_sparse(options, density, out_pixels, sk.tile);
+}
+
+SparseChoice choose_sparse_gemm(const runtime::KernelOptions& options, const Tensor& w, int64_t tokens) {
+  if (w.dtype() != DType::kFloat32 || w.rank() != 2) {
+    SparseChoice c;
+    c.reason = "not a float32 weight matrix";
+    return c;
+  }
+  const double density = 1.0 - kernels::sparsity_of(w.data<float>(), w.numel());
+  return choose_sparse(options, density, tokens, kernels::select_spmm_kernel(*options.cpu).tile);
 }
 
 }  // namespace lacuna::ops

@@ -19,11 +19,15 @@ struct SparseChoice {
 // (pixels or tokens per image) -- short rows use the vector tile poorly.
 SparseChoice choose_sparse(const runtime::KernelOptions& options, double density, int64_t cols, int tile);
 
-// The choice for a 2-D convolution with constant weights `w` [K, C/groups, R, S] producing
+// The choice for a 1-D or 2-D convolution with constant weights `w` [K, C/groups, (R,) S] producing
 // `out_pixels` pixels per image: depthwise convolutions always stay dense. Graph passes use it to
 // plan layouts around the layers that will run sparse.
 SparseChoice choose_sparse_conv(const runtime::KernelOptions& options, const Tensor& w, int64_t groups,
                                 int64_t out_pixels);
+
+// The choice for a linear layer with a constant 2-D weight `w` applied to `tokens` rows per
+// image (MatMul, Gemm, FusedGemm).
+SparseChoice choose_sparse_gemm(const runtime::KernelOptions& options, const Tensor& w, int64_t tokens);
 
 // The density below which the sparse kernel is estimated to win (for reports).
 double break_even_density(int64_t cols, int tile);

@@ -45,6 +45,7 @@ const std::vector<Pass>& pass_list() {
       {"fuse_attention", "fuse QK^T, scale, mask, softmax and V with their head reshapes", fuse_attention},
       // Layout after every fusion: it moves whole fused nodes, and needs their final shape.
       {"blocked_layout", "run dense CNN regions in the channel-blocked layout", blocked_layout},
+      {"feature_major_layout", "run transformer regions with sparse linear layers channels-first", feature_major_layout},
       // Last: drop whatever the rewrites left unused.
       {"eliminate_dead_code", "remove nodes whose results nothing reads", eliminate_dead_code},
   };

@@ -23,6 +23,9 @@ struct PassContext {
   // Whether a Conv / FusedConv node will run on the sparse kernels (which read NCHW); set by the
   // engine from the kernel options' sparse policy.
   std::function<bool(const ir::Graph&, const ir::Node&)> conv_runs_sparse;
+  // Whether a lacuna:FusedGemm with a constant weight will run on the sparse kernels
+  // (feature_major_layout pass); unset: the pass does nothing.
+  std::function<bool(const ir::Graph&, const ir::Node&)> gemm_runs_sparse;
   // "pass: what it changed" lines, for LACUNA_VERBOSE and `lacuna analyze`.
   std::vector<std::string> log;
   void note(const std::string& pass, int count, const std::string& what);

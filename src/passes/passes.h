@@ -20,5 +20,6 @@ Expected<int> fuse_gemm_residual(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_gemm_activation(ir::Graph& g, PassContext& ctx);
 Expected<int> fuse_attention(ir::Graph& g, PassContext& ctx);
 Expected<int> blocked_layout(ir::Graph& g, PassContext& ctx);
+Expected<int> feature_major_layout(ir::Graph& g, PassContext& ctx);
 
 }  // namespace lacuna::passes

@@ -86,8 +86,58 @@ void layernorm(const float* x, float* y, int64_t n, const float* gamma, const fl
   if (inv_std_out) *inv_std_out = inv;
 }
 
+// Columns 16 at a time; every lane is its own softmax, so no horizontal reductions.
+void softmax_cols(float* s, int64_t rows, int64_t cols, int64_t ld, float scale, const float* add) {
+  const __m512 vs = _mm512_set1_ps(scale);
+  for (int64_t c = 0; c < cols; c += 16) {
+    const __mmask16 m = tail_mask(cols - c);
+    float* col = s + c;
+    __m512 mx = _mm512_set1_ps(-INFINITY);
+    for (int64_t r = 0; r < rows; ++r) {
+      __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, col + r * ld), vs);
+      if (add) v = _mm512_add_ps(v, _mm512_set1_ps(add[r]));
+      mx = _mm512_max_ps(mx, v);
+    }
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t r = 0; r < rows; ++r) {
+      __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, col + r * ld), vs);
+      if (add) v = _mm512_add_ps(v, _mm512_set1_ps(add[r]));
+      const __m512 e = avx512::exp_ps(_mm512_sub_ps(v, mx));
+      sum = _mm512_add_ps(sum, e);
+      _mm512_mask_storeu_ps(col + r * ld, m, e);
+    }
+    const __m512 inv = _mm512_div_ps(_mm512_set1_ps(1.f), sum);
+    for (int64_t r = 0; r < rows; ++r) {
+      _mm512_mask_storeu_ps(col + r * ld, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, col + r * ld), inv));
+    }
+  }
+}
+
+void layernorm_cols(const float* x, float* y, int64_t rows, int64_t cols, int64_t ld, const float* gamma,
+                    const float* beta, float eps) {
+  const __m512 n = _mm512_set1_ps(static_cast<float>(rows));
+  for (int64_t c = 0; c < cols; c += 16) {
+    const __mmask16 m = tail_mask(cols - c);
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t r = 0; r < rows; ++r) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(m, x + r * ld + c));
+    const __m512 mean = _mm512_div_ps(sum, n);
+    __m512 s2 = _mm512_setzero_ps();
+    for (int64_t r = 0; r < rows; ++r) {
+      const __m512 d = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + r * ld + c), mean);
+      s2 = _mm512_fmadd_ps(d, d, s2);
+    }
+    const __m512 inv = _mm512_div_ps(_mm512_set1_ps(1.f), _mm512_sqrt_ps(_mm512_add_ps(_mm512_div_ps(s2, n), _mm512_set1_ps(eps))));
+    for (int64_t r = 0; r < rows; ++r) {
+      __m512 v = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + r * ld + c), mean), inv);
+      if (gamma) v = _mm512_mul_ps(v, _mm512_set1_ps(gamma[r]));
+      if (beta) v = _mm512_add_ps(v, _mm512_set1_ps(beta[r]));
+      _mm512_mask_storeu_ps(y + r * ld + c, m, v);
+    }
+  }
+}
+
 }  // namespace
 
-const RowKernels kRowKernelsAvx512 = {"rowops_avx512", softmax, log_softmax, layernorm};
+const RowKernels kRowKernelsAvx512 = {"rowops_avx512", softmax, log_softmax, layernorm, softmax_cols, layernorm_cols};
 
 }  // namespace lacuna::kernels

@@ -24,9 +24,20 @@ struct AttentionMask {
 };
 
 int64_t attention_scratch_floats(const GemmKernel& k, const AttentionShape& s);
+int64_t attention_feature_major_scratch_floats(const GemmKernel& k, const AttentionShape& s);
 // Heads [bh_begin, bh_end) of the batch * heads work items.
 void attention(const GemmKernel& k, const RowKernels& rows, const AttentionShape& s, const float* q, const float* kmat,
                const float* v, const AttentionMask& mask, float scale, float* out, int64_t bh_begin, int64_t bh_end,
                float* scratch);
+
+// The same on channels-first ("feature-major") tensors [batch, heads * head_dim, padded]: Q^T, K^T,
+// V^T and O^T rows of seq_q / seq_k used floats, q_stride (= k/v/out_stride) floats apart; the
+// output's padding columns are zeroed. Per (batch, head) it
+// computes S^T = K Q^T (keys x queries), a column softmax (every query in its own lane), and
+// O^T = V^T P^T straight into the output rows -- no transposes of K or V. The mask must not vary
+// with the query position (stride_q == 0).
+void attention_feature_major(const GemmKernel& k, const RowKernels& rows, const AttentionShape& s, const float* q,
+                             const float* kmat, const float* v, const AttentionMask& mask, float scale, float* out,
+                             int64_t bh_begin, int64_t bh_end, float* scratch);
 
 }  // namespace lacuna::kernels

@@ -28,8 +28,8 @@ SparseConv2d::SparseConv2d(const CpuInfo& cpu, const Conv2dShape& s, const float
     if (direct_) {
       // Pixels per chunk: the chunk's input (all channels) about 32 KiB, so it stays in L1
       // while every row block reads it; very deep inputs are K-chunked instead.
-      chunk_ = kTile * std::clamp<int64_t>(8192 / (cg * kTile), 1, 8);
-      if (cg * kTile * 4 > 48 * 1024) k_chunk = 512;
+      chunk_ = kTile * std::clamp<int64_t>(512 / cg, 1, 8);
+      if (cg * chunk_ * 4 > 32 * 1024) k_chunk = std::max<int64_t>(64, 32 * 1024 / (chunk_ * 4));
     } else {
       // Raw sums of a chunk for all output channels stay within 64 KiB of scratch; K-chunks of
       // input channels whose windows (the chunk plus the taps' reach) take about 24 KiB.
@@ -70,9 +70,31 @@ SparseConv2d::SparseConv2d(const CpuInfo& cpu, const Conv2dShape& s, const float
       jits_.push_back(std::move(jit));
     }
     if (!jits_.empty()) {
-      const int64_t items = s.n * s.groups * ceil_div(grid_, chunk_);
-      parts_ = items >= 4 * threads ? 1 : std::max(1, threads);
-      for (const auto& j : jits_) part_bounds_.push_back(j->balanced_bounds(parts_));
+      // Work items: (image, group, block part, pixel range). Images and groups first; then row
+      // blocks of equal non-zeros when there are plenty, else pixel ranges.
+      const int64_t images = s.n * s.groups;
+      if (images < 2 * threads) {
+        if (jits_[0]->blocks() >= 4 * threads) parts_ = threads;
+        else pixel_splits_ = std::min<int64_t>(threads, ceil_div(grid_, chunk_));
+      }
+      for (const auto& j : jits_) {
+        part_bounds_.push_back(j->balanced_bounds(parts_));
+        // Chunks of blocks of about kChunkBytes of code and values.
+        constexpr int64_t kChunkBytes = 256 << 10, kBytesPerNnz = 11;
+        std::vector<int64_t> starts{0}, row0{0};
+        int64_t bytes = 0;
+        for (int64_t b = 0; b < j->blocks(); ++b) {
+          if (bytes > 0 && bytes + j->block_nnz(b) * kBytesPerNnz > kChunkBytes) {
+            starts.push_back(b);
+            bytes = 0;
+          }
+          bytes += j->block_nnz(b) * kBytesPerNnz;
+          row0.push_back(row0.back() + j->block_rows(b));
+        }
+        starts.push_back(j->blocks());
+        block_chunks_.push_back(std::move(starts));
+        block_row0_.push_back(std::move(row0));
+      }
       return;
     }
   }
@@ -123,7 +145,7 @@ int64_t SparseConv2d::scratch_floats() const {
 }
 
 int64_t SparseConv2d::work_items() const {
-  if (!jits_.empty()) return s_.n * s_.groups * ceil_div(grid_, chunk_) * parts_;
+  if (!jits_.empty()) return s_.n * s_.groups * parts_ * pixel_splits_;
   return s_.n * s_.groups * ceil_div(grid_, k_.tile) * splits_;
 }
 
@@ -142,44 +164,55 @@ void SparseConv2d::run_jit(const float* x, float* y, const Epilogue& ep, int64_t
   const int64_t cs = direct_ ? npix : layout_.channel_stride();
   for (int64_t item = begin; item < end; ++item) {
     int64_t rest = item;
+    const int64_t split = rest % pixel_splits_;
+    rest /= pixel_splits_;
     const int64_t part = rest % parts_;
     rest /= parts_;
-    const int64_t chunk = rest % chunks;
-    rest /= chunks;
     const int64_t g = rest % s_.groups;
     const int64_t n = rest / s_.groups;
     const SpmmJit& jit = *jits_[static_cast<size_t>(g)];
     const auto& bounds = part_bounds_[static_cast<size_t>(g)];
     const int64_t b0 = bounds[static_cast<size_t>(part)], b1 = bounds[static_cast<size_t>(part + 1)];
     if (b0 >= b1) continue;
-    if (chunk == 0) jit.prefetch(b0, b1);
-    const int64_t p0 = chunk * chunk_, cols = std::min(chunk_, grid_ - p0);
-    const float* xc = x + (n * s_.c + g * cg) * cs + p0;
+    const int64_t c0 = chunks * split / pixel_splits_, c1 = chunks * (split + 1) / pixel_splits_;
+    const float* xn = x + (n * s_.c + g * cg) * cs;
     const int64_t yplane = (n * s_.k + g * kg) * npix;
-    if (jit_epilogue_) {
-      const float* z = ep.residual ? ep.residual + yplane + p0 : nullptr;
-      for (int64_t kc = 0; kc < jit.chunks(); ++kc) {
-        for (int64_t b = b0; b < b1; ++b) jit.run(b, kc, xc, y + yplane + p0, z, cols);
-      }
-      continue;
-    }
-    for (int64_t kc = 0; kc < jit.chunks(); ++kc) {
-      for (int64_t b = b0; b < b1; ++b) jit.run(b, kc, xc, scratch, nullptr, cols);
-    }
-    int64_t r0 = 0;
-    for (int64_t b = 0; b < b0; ++b) r0 += jit.block_rows(b);
-    int64_t r1 = r0;
-    for (int64_t b = b0; b < b1; ++b) r1 += jit.block_rows(b);
-    for (int64_t r = r0; r < r1; ++r) {
-      const int64_t co = g * kg + r;
-      const float* src = scratch + r * chunk_;
-      float* yc = y + (n * s_.k + co) * npix;
-      const float* rc = ep.residual ? ep.residual + (n * s_.k + co) * npix : nullptr;
-      const float bias = ep.row_bias ? ep.row_bias[co] : 0.f;
-      if (direct_) {
-        gemm_.row_epilogue(yc + p0, src, cols, bias, rc ? rc + p0 : nullptr, ep);
-      } else {
-        layout_.write_output(gemm_, src, p0, p0 + cols, yc, bias, rc, ep);
+    // Chunks of blocks whose code stays in L2 while every pixel chunk runs through it; the
+    // first is prefetched up front, each next one spread over the calls of the one before.
+    const auto& starts = block_chunks_[static_cast<size_t>(g)];
+    auto bc = std::upper_bound(starts.begin(), starts.end(), b0) - 1;
+    jit.prefetch(b0, std::min(*(bc + 1), b1));
+    for (; bc + 1 < starts.end() && *bc < b1; ++bc) {
+      const int64_t cb0 = std::max(*bc, b0), cb1 = std::min(*(bc + 1), b1);
+      const int64_t nb1 = bc + 2 < starts.end() ? std::min(*(bc + 2), b1) : cb1;
+      const int64_t calls = (c1 - c0) * jit.chunks() * (cb1 - cb0);
+      int64_t call = 0;
+      for (int64_t chunk = c0; chunk < c1; ++chunk) {
+        const int64_t p0 = chunk * chunk_, cols = std::min(chunk_, grid_ - p0);
+        const float* xc = xn + p0;
+        float* out = jit_epilogue_ ? y + yplane + p0 : scratch;
+        const float* z = jit_epilogue_ && ep.residual ? ep.residual + yplane + p0 : nullptr;
+        for (int64_t kc = 0; kc < jit.chunks(); ++kc) {
+          for (int64_t b = cb0; b < cb1; ++b) {
+            if (nb1 > cb1) jit.prefetch(cb1, nb1, call++, calls);
+            jit.run(b, kc, xc, out, z, cols);
+          }
+        }
+        if (jit_epilogue_) continue;
+        const int64_t r0 = block_row0_[static_cast<size_t>(g)][static_cast<size_t>(cb0)];
+        const int64_t r1 = block_row0_[static_cast<size_t>(g)][static_cast<size_t>(cb1)];
+        for (int64_t r = r0; r < r1; ++r) {
+          const int64_t co = g * kg + r;
+          const float* src = scratch + r * chunk_;
+          float* yc = y + (n * s_.k + co) * npix;
+          const float* rc = ep.residual ? ep.residual + (n * s_.k + co) * npix : nullptr;
+          const float bias = ep.row_bias ? ep.row_bias[co] : 0.f;
+          if (direct_) {
+            gemm_.row_epilogue(yc + p0, src, cols, bias, rc ? rc + p0 : nullptr, ep);
+          } else {
+            layout_.write_output(gemm_, src, p0, p0 + cols, yc, bias, rc, ep);
+          }
+        }
       }
     }
   }

@@ -73,9 +73,12 @@ class SparseConv2d {
   // JIT: one per conv group; work items are (image, group, pixel chunk, block part).
   std::vector<std::unique_ptr<SpmmJit>> jits_;
   bool jit_epilogue_ = false;   // the code applies the whole epilogue (direct mode)
-  int64_t chunk_ = 0;           // output columns per work item
-  int64_t parts_ = 1;           // block ranges per chunk
-  std::vector<std::vector<int64_t>> part_bounds_;  // per group: parts_ + 1 block bounds
+  int64_t chunk_ = 0;           // output columns per JIT call
+  int64_t parts_ = 1;           // block ranges per image
+  int64_t pixel_splits_ = 1;    // pixel ranges per image
+  std::vector<std::vector<int64_t>> part_bounds_;   // per group: parts_ + 1 block bounds
+  std::vector<std::vector<int64_t>> block_chunks_;  // per group: starts of L2-sized block chunks, then blocks()
+  std::vector<std::vector<int64_t>> block_row0_;    // per group: first row of each block, then rows
 };
 
 }  // namespace lacuna::kernels
