@@ -56,6 +56,7 @@ Optimized optimize(const ir::Graph& g, const std::vector<std::string>& only, con
   ctx.verify = true;
   ctx.channel_block = settings.channel_block;
   ctx.conv_runs_sparse = settings.conv_runs_sparse;
+  ctx.gemm_runs_sparse = settings.gemm_runs_sparse;
   for (const std::string& name : only) {
     const auto& list = passes::pass_list();
     EXPECT_TRUE(std::any_of(list.begin(), list.end(), [&](const passes::Pass& p) { return name == p.name; }))

@@ -32,6 +32,7 @@ struct Optimized {
 struct PassSettings {
   int64_t channel_block = 0;  // blocked_layout's block (0: the pass does nothing)
   std::function<bool(const ir::Graph&, const ir::Node&)> conv_runs_sparse;
+  std::function<bool(const ir::Graph&, const ir::Node&)> gemm_runs_sparse;  // feature_major_layout
 };
 
 // Runs the passes named in `only` (in pass-list order; every pass when empty) on shaped(g), with
