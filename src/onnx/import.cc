@@ -279,6 +279,10 @@ Status Importer::import_graph(const onnx::GraphProto& gp,
       n.inputs.push_back(*id);
     }
     for (const auto& out : np.output()) n.outputs.push_back(out.empty() ? ir::kNoValue : g->find(out));
+    if (n.outputs.empty()) return invalid_model(n.describe() + " has no outputs");
+    // Only recurrent ops may omit their first output; a value nobody reads keeps every kernel's
+    // output 0 real.
+    if (n.outputs[0] == ir::kNoValue) n.outputs[0] = g->add_value(g->unique_name(n.name + "_unused_output"));
     for (const auto& ap : np.attribute()) {
       if (ap.name().empty()) return invalid_model(n.describe() + " has an attribute with no name");
       auto a = import_attribute(ap, n.name, opsets, inner_scope);

@@ -55,7 +55,7 @@ class InferContext {
   const Tensor* value(int i) const { return has_input(i) ? inputs[i].value : nullptr; }
 
   void set_output(int i, DType dtype, Shape shape) {
-    auto& o = outputs[static_cast<size_t>(i)];
+    auto& o = slot(i);
     o.set = true;
     o.kind = ValueKind::kTensor;
     o.dtype = dtype;
@@ -64,18 +64,29 @@ class InferContext {
   }
   // Declares an output whose shape only run() can compute (run() must allocate it).
   void set_output_deferred(int i, DType dtype) {
-    auto& o = outputs[static_cast<size_t>(i)];
+    auto& o = slot(i);
     o.set = true;
     o.kind = ValueKind::kTensor;
     o.dtype = dtype;
     o.shape_known = false;
   }
   void set_output_kind(int i, ValueKind kind, DType dtype) {
-    auto& o = outputs[static_cast<size_t>(i)];
+    auto& o = slot(i);
     o.set = true;
     o.kind = kind;
     o.dtype = dtype;
     o.shape_known = kind == ValueKind::kTensor;
+  }
+
+  // Output i's record; a node may list fewer outputs than its op has (trailing optional ones
+  // omitted), so what a kernel declares past them lands in unwanted records.
+  OutputInfo& slot(int i) {
+    if (static_cast<size_t>(i) >= outputs.size()) {
+      OutputInfo unwanted;
+      unwanted.wanted = false;
+      outputs.resize(static_cast<size_t>(i) + 1, unwanted);
+    }
+    return outputs[static_cast<size_t>(i)];
   }
 
   // Error helpers that name the node.

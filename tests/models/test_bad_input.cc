@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <onnx/onnx_pb.h>
+
 #include "io/npy.h"
 #include "ir/builder.h"
 #include "lacuna/session.h"
@@ -141,6 +143,64 @@ TEST_F(BadInput, ApiErrorsNameTheInput) {
   auto r2 = (*s)->run({Tensor(DType::kFloat32, {2, 3}), Tensor(DType::kFloat32, {2, 4})});
   ASSERT_FALSE(r2.has_value());
   EXPECT_NE(r2.status().message().find("'y'"), std::string::npos);
+}
+
+// Nodes that list no outputs, or omit the first one (found by the fuzzer): an error or a normal
+// run, never a crash.
+TEST_F(BadInput, NodesWithMissingOutputs) {
+  auto model_with = [](const std::string& op, const std::vector<std::string>& outputs, const std::string& graph_out) {
+    onnx::ModelProto m;
+    m.set_ir_version(8);
+    m.add_opset_import()->set_version(17);
+    onnx::GraphProto* g = m.mutable_graph();
+    g->set_name("missing_outputs");
+    auto add_io = [](onnx::ValueInfoProto* v, const std::string& name, int elem, std::vector<int64_t> dims) {
+      v->set_name(name);
+      auto* t = v->mutable_type()->mutable_tensor_type();
+      t->set_elem_type(elem);
+      for (int64_t d : dims) t->mutable_shape()->add_dim()->set_dim_value(d);
+    };
+    add_io(g->add_input(), "x", onnx::TensorProto::FLOAT, {3, 4});
+    onnx::TensorProto* k = g->add_initializer();
+    k->set_name("k");
+    k->set_data_type(onnx::TensorProto::INT64);
+    k->add_dims(1);
+    k->add_int64_data(2);
+    onnx::NodeProto* n = g->add_node();
+    n->set_op_type(op);
+    n->set_name("the_node");
+    n->add_input("x");
+    if (op == "TopK") n->add_input("k");
+    for (const std::string& o : outputs) n->add_output(o);
+    add_io(g->add_output(), graph_out, graph_out == "x" ? onnx::TensorProto::FLOAT : onnx::TensorProto::INT64,
+           graph_out == "x" ? std::vector<int64_t>{3, 4} : std::vector<int64_t>{3, 2});
+    std::string bytes;
+    m.SerializeToString(&bytes);
+    return bytes;
+  };
+  auto none = Session::load_from_bytes(model_with("Asinh", {}, "x"), {}, "no_outputs.onnx");
+  ASSERT_FALSE(none.has_value());
+  EXPECT_NE(none.status().to_string().find("the_node"), std::string::npos) << none.status().to_string();
+  EXPECT_NE(none.status().to_string().find("has no outputs"), std::string::npos) << none.status().to_string();
+
+  // TopK with only its indices wanted: runs, and the indices are right.
+  auto indices_only = Session::load_from_bytes(model_with("TopK", {"", "i"}, "i"), {}, "topk.onnx");
+  ASSERT_TRUE(indices_only.has_value()) << indices_only.status().to_string();
+  std::vector<float> xv(12);
+  for (int i = 0; i < 12; ++i) xv[static_cast<size_t>(i)] = static_cast<float>((i * 7) % 12);
+  auto out = (*indices_only)->run({Tensor::from_vector<float>({3, 4}, xv)});
+  ASSERT_TRUE(out.has_value()) << out.status().to_string();
+  ASSERT_EQ(out->size(), 1u);
+  const auto idx = (*out)[0].to_int64_vector();
+  ASSERT_EQ(idx.size(), 6u);
+  for (int r = 0; r < 3; ++r) {
+    // Row r holds (7 * (4r + c)) % 12 for c = 0..3; the top two in descending order.
+    std::vector<std::pair<float, int64_t>> row;
+    for (int c = 0; c < 4; ++c) row.push_back({xv[static_cast<size_t>(r * 4 + c)], c});
+    std::sort(row.begin(), row.end(), [](auto a, auto b) { return a.first > b.first; });
+    EXPECT_EQ(idx[static_cast<size_t>(r * 2)], row[0].second);
+    EXPECT_EQ(idx[static_cast<size_t>(r * 2 + 1)], row[1].second);
+  }
 }
 
 }  // namespace
