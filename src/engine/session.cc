@@ -106,6 +106,18 @@ Status Session::Impl::check_input(size_t i, const Tensor& t) const {
   return Status::ok();
 }
 
+// The feature-major transformer layout is off unless LACUNA_FEATURE_MAJOR=1: measured on
+// bert-base-p90 (b1, 1 thread) it is not faster than the token-major path, whose sparse kernel
+// packs 16-token tiles (the padded token rows it needs to avoid L1 set aliasing cost 12.5% more
+// columns at 128 tokens).
+bool feature_major_layout_enabled() {
+  static const bool on = [] {
+    const char* env = std::getenv("LACUNA_FEATURE_MAJOR");
+    return env && env[0] == '1';
+  }();
+  return on;
+}
+
 // The blocked layout runs dense CNNs on the blocked kernels. LACUNA_BLOCKED=0/1 overrides the
 // default (a debugging switch).
 int64_t blocked_layout_block() {
@@ -142,10 +154,12 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
     const Shape& y = *graph.value(n.outputs[0]).shape;
     return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), y[2] * y[3]).sparse;
   };
-  pc.gemm_runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
-    const Shape& a = *graph.value(n.inputs[0]).shape;
-    return ops::choose_sparse_gemm(ko, graph.value(n.inputs[1]).constant, a[a.size() - 2]).sparse;
-  };
+  if (feature_major_layout_enabled()) {
+    pc.gemm_runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
+      const Shape& a = *graph.value(n.inputs[0]).shape;
+      return ops::choose_sparse_gemm(ko, graph.value(n.inputs[1]).constant, a[a.size() - 2]).sparse;
+    };
+  }
   LACUNA_RETURN_IF_ERROR(passes::run_passes(g, pc).with_context(name));
   auto plan = engine::build_plan(g, kernel_options);
   if (!plan) return plan.status().with_context(name);
