@@ -32,6 +32,9 @@ struct Options {
   std::string sparse = "auto"; // sparse kernels: auto (cost model) | dense | sparse
   std::string max_isa;         // cap the ISA: scalar | avx2 | avx512 | avx512_vnni ("" = all)
   bool profile = false;        // time every step (see Session::profile)
+  // Batch splitting: "auto" runs a batch of independent samples one sample at a time when no op
+  // mixes samples and no huge fully-connected weight wants the batch; "off" never does.
+  std::string batch_split = "auto";
 };
 
 struct IoInfo {

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "core/cpu.h"
 #include "core/log.h"
+#include "engine/batch_split.h"
 #include "engine/compiler.h"
 #include "engine/infer.h"
 #include "engine/subgraph.h"
@@ -28,6 +30,9 @@ struct Compiled {
   std::vector<std::unique_ptr<runtime::RunState>> idle;  // run states not in use
   runtime::StepTimes times;
   std::mutex times_mu;
+  // Batch splitting: the batch-1 compilation this batch runs as, one sample at a time.
+  Compiled* per_sample = nullptr;
+  int64_t batch = 0;
 };
 
 IoInfo io_info(const ir::Graph& g, ir::ValueId id) {
@@ -70,7 +75,10 @@ struct Session::Impl {
                                    const std::vector<std::string>& overrides,
                                    const std::vector<Tensor>* override_values);
   Expected<std::unique_ptr<runtime::Plan>> compile(const std::vector<Shape>& shapes,
-                                                   const std::vector<std::string>& overrides);
+                                                   const std::vector<std::string>& overrides,
+                                                   int64_t* split_batch = nullptr);
+  Expected<Compiled*> compiled_locked(const std::vector<Shape>& shapes, const std::vector<std::string>& overrides);
+  Status run_split(Compiled* c, const std::vector<Tensor>& in, std::vector<Tensor>* outs);
   Status run(const std::vector<Tensor>& inputs, const std::vector<std::string>& overrides,
              std::vector<Tensor>* outputs);
   Status run_values(const std::vector<Value>& inputs, std::vector<Value>* outputs);
@@ -130,7 +138,7 @@ int64_t blocked_layout_block() {
 }
 
 Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
-    const std::vector<Shape>& shapes, const std::vector<std::string>& overrides) {
+    const std::vector<Shape>& shapes, const std::vector<std::string>& overrides, int64_t* split_batch) {
   ir::Graph g = model;  // values and nodes are copied; tensors share their buffers
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     if (g.value(g.inputs[i]).kind == ValueKind::kTensor) g.value(g.inputs[i]).shape = shapes[i];
@@ -144,6 +152,14 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   engine::InferOptions io;
   LACUNA_RETURN_IF_ERROR(engine::infer_graph(g, io).with_context(name));
   engine::prune_folded(g);
+  if (split_batch) {
+    // 64 MB: VGG-16's classifier (400 MB) wants the batch; ResNet-50's (8 MB) does not.
+    constexpr int64_t kMaxSplitWeightBytes = int64_t{64} << 20;
+    *split_batch = 0;
+    if (options.batch_split != "off" && overrides.empty() && engine::split_pays_off(g, kMaxSplitWeightBytes)) {
+      *split_batch = engine::separable_batch(g);
+    }
+  }
   passes::PassContext pc;
   pc.disabled = options.disabled_passes;
   pc.optimize = options.optimize && !options.reference_only;
@@ -170,6 +186,11 @@ Expected<Compiled*> Session::Impl::compiled_for(const std::vector<Shape>& shapes
                                                 const std::vector<std::string>& overrides,
                                                 const std::vector<Tensor>* /*override_values*/) {
   std::lock_guard<std::mutex> lock(mu);
+  return compiled_locked(shapes, overrides);
+}
+
+Expected<Compiled*> Session::Impl::compiled_locked(const std::vector<Shape>& shapes,
+                                                   const std::vector<std::string>& overrides) {
   if (last && last->shapes == shapes && last->overrides == overrides) return last;
   for (auto& c : cache) {
     if (c->shapes == shapes && c->overrides == overrides) {
@@ -177,14 +198,50 @@ Expected<Compiled*> Session::Impl::compiled_for(const std::vector<Shape>& shapes
       return last;
     }
   }
-  LACUNA_ASSIGN_OR_RETURN(auto plan, compile(shapes, overrides));
+  int64_t split = 0;
+  LACUNA_ASSIGN_OR_RETURN(auto plan, compile(shapes, overrides, &split));
+  Compiled* per_sample = nullptr;
+  if (split >= 2) {
+    std::vector<Shape> one = shapes;
+    for (Shape& s : one) s[0] = 1;
+    auto p = compiled_locked(one, overrides);
+    if (p) {
+      per_sample = *p;
+      // The batch-1 plan must produce each sample's slice of the batch's outputs.
+      bool ok = per_sample->plan->outputs.size() == plan->outputs.size();
+      for (size_t i = 0; ok && i < plan->outputs.size(); ++i) {
+        const auto& full = plan->slots[static_cast<size_t>(plan->outputs[i])];
+        const auto& part = per_sample->plan->slots[static_cast<size_t>(per_sample->plan->outputs[i])];
+        Shape want = full.shape;
+        if (!full.static_shape || !part.static_shape || want.empty() || want[0] != split) ok = false;
+        else want[0] = 1;
+        ok = ok && part.shape == want && part.dtype == full.dtype;
+      }
+      if (!ok) per_sample = nullptr;
+    }
+  }
   auto c = std::make_unique<Compiled>();
   c->shapes = shapes;
   c->overrides = overrides;
   c->plan = std::move(plan);
-  // Keep a handful of shape signatures; drop the oldest beyond that.
+  if (per_sample) {
+    c->per_sample = per_sample;
+    c->batch = split;
+    log_verbose(1, name + ": batch " + std::to_string(split) + " runs one sample at a time (batch splitting)");
+  }
+  // Keep a handful of shape signatures; drop the oldest beyond that (never one a kept plan splits
+  // into).
   constexpr size_t kMaxPlans = 8;
-  if (cache.size() >= kMaxPlans) cache.erase(cache.begin());
+  if (cache.size() >= kMaxPlans) {
+    for (auto it = cache.begin(); it != cache.end(); ++it) {
+      bool used = false;
+      for (auto& other : cache) used = used || other->per_sample == it->get();
+      if (!used && it->get() != c->per_sample) {
+        cache.erase(it);
+        break;
+      }
+    }
+  }
   cache.push_back(std::move(c));
   last = cache.back().get();
   return last;
@@ -204,6 +261,7 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
     shapes.push_back(in[i].shape());
   }
   LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, overrides, nullptr));
+  if (c->per_sample && !options.profile) return run_split(c, in, outs);
   LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(c));
   auto pool = acquire_pool();
   Status s;
@@ -222,6 +280,50 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
   }
   release_pool(std::move(pool));
   release(c, std::move(state));
+  return s;
+}
+
+// Runs the batch one sample at a time on the batch-1 plan: inputs are views of each sample's rows,
+// outputs are copied into the batch's.
+Status Session::Impl::run_split(Compiled* c, const std::vector<Tensor>& in, std::vector<Tensor>* outs) {
+  Compiled* one = c->per_sample;
+  LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(one));
+  auto pool = acquire_pool();
+  const runtime::Plan& full = *c->plan;
+  outs->resize(full.outputs.size());
+  for (size_t i = 0; i < full.outputs.size(); ++i) {
+    const auto& slot = full.slots[static_cast<size_t>(full.outputs[i])];
+    Tensor& dst = (*outs)[i];
+    if (dst.defined() && dst.dtype() == slot.dtype && dst.shape() == slot.shape && dst.storage() &&
+        dst.storage().use_count() == 1) {
+      continue;
+    }
+    auto t = Tensor::create(slot.dtype, slot.shape);
+    if (!t) {
+      release_pool(std::move(pool));
+      release(one, std::move(state));
+      return t.status().with_context(name);
+    }
+    dst = std::move(t).value();
+  }
+  std::vector<Tensor> sample_in(in.size()), sample_out;
+  Status s;
+  for (int64_t b = 0; b < c->batch && s.is_ok(); ++b) {
+    for (size_t i = 0; i < in.size(); ++i) {
+      Shape shape = in[i].shape();
+      const int64_t bytes = static_cast<int64_t>(in[i].nbytes()) / c->batch;
+      shape[0] = 1;
+      sample_in[i] = Tensor::view(in[i].dtype(), shape, static_cast<char*>(const_cast<void*>(in[i].raw())) + b * bytes,
+                                  in[i].storage());
+    }
+    s = runtime::execute(*one->plan, *state, *pool, sample_in, &sample_out, nullptr);
+    for (size_t i = 0; s.is_ok() && i < sample_out.size(); ++i) {
+      const int64_t bytes = static_cast<int64_t>(sample_out[i].nbytes());
+      std::memcpy(static_cast<char*>((*outs)[i].raw()) + b * bytes, sample_out[i].raw(), static_cast<size_t>(bytes));
+    }
+  }
+  release_pool(std::move(pool));
+  release(one, std::move(state));
   return s;
 }
 

@@ -53,7 +53,8 @@ int compare_command(const CompareArgs& a) {
     std::vector<std::string> self = {"/proc/self/exe", "benchmark", a.model, "-b", std::to_string(a.batch),
                                      "--threads", std::to_string(a.flags.threads), "-s", a.scenario,
                                      "--nstreams", std::to_string(a.streams), "-t", std::to_string(a.seconds),
-                                     "-w", std::to_string(a.warmup), "-x", lj, "--sparse", a.flags.sparse};
+                                     "-w", std::to_string(a.warmup), "-x", lj, "--sparse", a.flags.sparse,
+                                     "--batch-split", a.flags.batch_split};
     if (!a.flags.input_shapes.empty()) {
       self.push_back("--input-shapes");
       self.push_back(a.flags.input_shapes);

@@ -23,6 +23,8 @@ void EngineFlags::add_to(CLI::App* app, bool with_threads) {
   app->add_option("--max-isa", max_isa, "cap the ISA: scalar, avx2, avx512, avx512_vnni");
   app->add_option("--sparse", sparse, "sparse kernels: auto, dense or sparse")
       ->check(CLI::IsMember({"auto", "dense", "sparse"}));
+  app->add_option("--batch-split", batch_split, "run a batch one sample at a time: auto or off")
+      ->check(CLI::IsMember({"auto", "off"}));
   app->add_option("--disable-pass", disable_pass, "skip a graph-optimizer pass (repeatable)");
   app->add_option("--input-shapes,--input_shapes", input_shapes,
                   "fixed input shapes: name=1x3x224x224,... or [1,3,224,224],...");
@@ -34,6 +36,7 @@ Status EngineFlags::to_options(Options* o) const {
   o->reference_only = reference;
   o->max_isa = max_isa;
   o->sparse = sparse;
+  o->batch_split = batch_split;
   o->disabled_passes = disable_pass;
   return Status::ok();
 }

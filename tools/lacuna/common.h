@@ -20,6 +20,7 @@ struct EngineFlags {
   bool reference = false;
   std::string max_isa;
   std::string sparse = "auto";
+  std::string batch_split = "auto";
   std::vector<std::string> disable_pass;
   std::string input_shapes;
   void add_to(CLI::App* app, bool with_threads = true);

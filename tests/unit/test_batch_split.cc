@@ -1,0 +1,121 @@
+// Batch splitting: which graphs compute each sample on its own, and a split batch gives the same
+// outputs as the whole batch.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "engine/batch_split.h"
+#include "ir/builder.h"
+#include "lacuna/session.h"
+#include "onnx/export.h"
+#include "pass_harness.h"
+#include "test_util.h"
+
+namespace lacuna {
+namespace {
+
+using ir::Attribute;
+
+// x[N,3,8,8] -> conv -> relu -> [tail] -> GAP -> flatten -> gemm -> softmax
+using Tail = std::function<ir::ValueId(ir::GraphBuilder&, ir::ValueId)>;
+ir::Graph cnn(int64_t batch, const Tail& tail = nullptr) {
+  ir::GraphBuilder b(17);
+  const ir::ValueId x = b.input("x", DType::kFloat32, {{batch, ""}, {3, ""}, {8, ""}, {8, ""}});
+  const ir::ValueId w = b.constant("w", test::random_tensor(DType::kFloat32, {batch, 3, 3, 3}, 1));  // K == N on purpose
+  const ir::ValueId bias = b.constant("b", test::random_tensor(DType::kFloat32, {batch}, 2));
+  ir::ValueId y = b.op("Relu", {b.op("Conv", {x, w, bias}, {{"pads", Attribute::of_ints({1, 1, 1, 1})}})});
+  if (tail) y = tail(b, y);
+  y = b.op("Flatten", {b.op("GlobalAveragePool", {y})});
+  const ir::ValueId fc = b.constant("fc", test::random_tensor(DType::kFloat32, {10, batch}, 3));
+  y = b.op("Gemm", {y, fc}, {{"transB", Attribute::of_int(1)}});
+  b.output(b.op("Softmax", {y}, {{"axis", Attribute::of_int(-1)}}), "probs");
+  return b.finish();
+}
+
+TEST(BatchSplit, PerSampleGraphsAreSeparable) {
+  EXPECT_EQ(engine::separable_batch(test::shaped(cnn(4))), 4);
+  EXPECT_EQ(engine::separable_batch(test::shaped(cnn(1))), 0);  // nothing to split
+  // A constant operand with a per-sample first dimension, a reduction over the batch and a
+  // transpose that moves it mix samples; a transpose and reshape that keep dimension 0 do not
+  // (the session still keeps the batch there: the reshape's constant shape fixes it at 4).
+  const std::vector<Tail> mixing = {
+      [](ir::GraphBuilder& b, ir::ValueId y) {
+        return b.op("Add", {y, b.constant("c", test::random_tensor(DType::kFloat32, {4, 4, 8, 8}, 5))});
+      },
+      [](ir::GraphBuilder& b, ir::ValueId y) {
+        return b.op("Sub", {y, b.op("ReduceMean", {y}, {{"axes", Attribute::of_ints({0})}, {"keepdims", Attribute::of_int(1)}})});
+      },
+      [](ir::GraphBuilder& b, ir::ValueId y) {
+        return b.op("Transpose", {y}, {{"perm", Attribute::of_ints({1, 0, 2, 3})}});
+      },
+      [](ir::GraphBuilder& b, ir::ValueId y) {
+        const ir::ValueId s = b.constant("s", Tensor::from_vector<int64_t>({4}, {4, 4, 4, 16}));
+        return b.op("Reshape", {b.op("Transpose", {y}, {{"perm", Attribute::of_ints({0, 2, 1, 3})}}), s});
+      },
+  };
+  for (size_t i = 0; i < mixing.size(); ++i) {
+    EXPECT_EQ(engine::separable_batch(test::shaped(cnn(4, mixing[i]))), i == 3 ? 4 : 0) << "tail " << i;
+  }
+  // Per-sample tails: a constant broadcast along the batch, a reduction over channels.
+  EXPECT_EQ(engine::separable_batch(test::shaped(cnn(4, [](ir::GraphBuilder& b, ir::ValueId y) {
+              return b.op("Mul", {y, b.constant("c", test::random_tensor(DType::kFloat32, {1, 4, 1, 1}, 6))});
+            }))),
+            4);
+  EXPECT_EQ(engine::separable_batch(test::shaped(cnn(4, [](ir::GraphBuilder& b, ir::ValueId y) {
+              return b.op("Sub", {y, b.op("ReduceMean", {y}, {{"axes", Attribute::of_ints({1})}})});
+            }))),
+            4);
+}
+
+TEST(BatchSplit, BigFullyConnectedWeightsKeepTheBatch) {
+  const ir::Graph g = test::shaped(cnn(4));
+  EXPECT_TRUE(engine::split_pays_off(g, 1 << 20));
+  EXPECT_FALSE(engine::split_pays_off(g, 16));  // the 10x4 classifier is 160 bytes
+}
+
+TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
+  const auto dir = std::filesystem::temp_directory_path() / ("lacuna_batch_split_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  // Symbolic batch: one model, run at batch 5 both ways and at batch 1.
+  ir::GraphBuilder b(17);
+  const ir::ValueId x = b.input("x", DType::kFloat32, {{-1, "N"}, {8, ""}, {6, ""}, {6, ""}});
+  const ir::ValueId w = b.constant("w", test::sparsify(test::random_tensor(DType::kFloat32, {16, 8, 3, 3}, 1), 0.9, 2));
+  ir::ValueId y = b.op("Relu", {b.op("Conv", {x, w}, {{"pads", Attribute::of_ints({1, 1, 1, 1})}})});
+  y = b.op("Flatten", {b.op("GlobalAveragePool", {y})});
+  const ir::ValueId fc = b.constant("fc", test::random_tensor(DType::kFloat32, {16, 3}, 3));
+  b.output(b.op("MatMul", {y, fc}), "logits", DType::kFloat32, {{-1, "N"}, {3, ""}});
+  const std::string path = (dir / "m.onnx").string();
+  ASSERT_TRUE(onnx_io::export_model(b.finish(), path).is_ok());
+
+  const Tensor batch = test::random_tensor(DType::kFloat32, {5, 8, 6, 6}, 9);
+  Options split_opts, whole_opts;
+  split_opts.num_threads = whole_opts.num_threads = 1;
+  whole_opts.batch_split = "off";
+  auto split = Session::load(path, split_opts);
+  auto whole = Session::load(path, whole_opts);
+  ASSERT_TRUE(split.has_value() && whole.has_value());
+  for (int rep = 0; rep < 2; ++rep) {  // the second run reuses the outputs
+    auto a = (*split)->run({batch});
+    auto c = (*whole)->run({batch});
+    ASSERT_TRUE(a.has_value()) << a.status().to_string();
+    ASSERT_TRUE(c.has_value()) << c.status().to_string();
+    ASSERT_EQ((*a)[0].shape(), (Shape{5, 3}));
+    test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split vs whole batch");
+  }
+  // Each row equals that sample run alone.
+  for (int64_t s = 0; s < 5; ++s) {
+    Tensor one = Tensor::create(DType::kFloat32, {1, 8, 6, 6}).value();
+    std::memcpy(one.raw(), batch.data<float>() + s * 8 * 36, 8 * 36 * sizeof(float));
+    auto r = (*split)->run({one});
+    ASSERT_TRUE(r.has_value());
+    for (int64_t j = 0; j < 3; ++j) {
+      auto full = (*split)->run({batch});
+      EXPECT_NEAR((*r)[0].data<float>()[j], (*full)[0].data<float>()[s * 3 + j], 1e-5);
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace lacuna
