@@ -37,6 +37,7 @@ void register_training_ops(Registry& r);
 void register_string_ops(Registry& r);
 void register_fused_conv_ops(Registry& r);
 void register_blocked_ops(Registry& r);
+void register_blocked_fast_ops(Registry& r);
 void register_channel_norm_ops(Registry& r);
 void register_feature_major_ops(Registry& r);
 // Optimized implementations (registered after the references, so tried first).
@@ -124,6 +125,7 @@ inline void register_all_ops(Registry& r) {
   register_rowops_fast_ops(r);
   register_attention_fast_ops(r);
   register_pool_fast_ops(r);
+  register_blocked_fast_ops(r);
   register_conv_sparse_ops(r);
   register_gemm_sparse_ops(r);
 }

@@ -2,6 +2,7 @@
 // edges, sparse and isolated convolutions stay NCHW, and results do not change.
 #include <gtest/gtest.h>
 
+#include "core/cpu.h"
 #include "ir/builder.h"
 #include "pass_harness.h"
 #include "test_util.h"
@@ -53,6 +54,52 @@ TEST(BlockedLayout, ResNetLikeRegionWithReordersOnlyAtItsEdge) {
       EXPECT_EQ(count_of(o.after, "Relu"), 2);
       EXPECT_EQ(test::find_op(o.graph, "BlockedConv", "lacuna")->attr_int("src_plain", 0), 1);
     }
+  }
+}
+
+// stem 3x3 s2 (plain input) + relu6 -> depthwise 3x3 + relu6 -> 1x1 + residual -> avg pool (ceil)
+// -> 3x3 s2 -> global max pool: the fused epilogues, depthwise and every pooling kind.
+ir::Graph mobilenet_like(int64_t channels) {
+  ir::GraphBuilder b(19);
+  const ir::ValueId x = b.input("x", DType::kFloat32, {{2, ""}, {3, ""}, {17, ""}, {19, ""}});
+  auto clip6 = [&](ir::ValueId v) {
+    return b.op("Clip", {v, b.constant(b.graph().unique_name("lo"), Tensor::scalar(0.f)),
+                         b.constant(b.graph().unique_name("hi"), Tensor::scalar(6.f))});
+  };
+  const ir::ValueId stem = clip6(conv(b, x, 3, channels, 3, 21, 2));
+  const ir::ValueId dw_w = b.constant("dw_w", test::random_tensor(DType::kFloat32, {channels, 1, 3, 3}, 23));
+  const ir::ValueId dw = clip6(b.op("Conv", {stem, dw_w}, {{"pads", Attribute::of_ints({1, 1, 1, 1})},
+                                                           {"group", Attribute::of_int(channels)}}));
+  const ir::ValueId res = b.op("Add", {conv(b, dw, channels, channels, 1, 25), stem});
+  const ir::ValueId avg = b.op("AveragePool", {res}, {{"kernel_shape", Attribute::of_ints({2, 2})},
+                                                      {"strides", Attribute::of_ints({2, 2})},
+                                                      {"ceil_mode", Attribute::of_int(1)}});
+  const ir::ValueId c3 = b.op("Relu", {conv(b, avg, channels, channels + 5, 3, 27, 2)});
+  b.output(b.op("Flatten", {b.op("GlobalMaxPool", {c3})}), "y");
+  return b.finish();
+}
+
+TEST(BlockedLayout, MobileNetLikeOnTheFastKernelsOfEachTier) {
+  // Block 16 runs the AVX-512 kernels, block 8 the AVX2 ones (the cap makes 8 the tier's block).
+  for (int64_t block : {16, 8}) {
+    const Isa cap = block == 16 ? Isa::kAvx512 : Isa::kAvx2;
+    if (!cpu_info().has(cap)) continue;
+    const Isa before = cpu_info().isa;
+    set_max_isa(cap);
+    for (int64_t channels : {16, 20}) {
+      SCOPED_TRACE("block " + std::to_string(block) + " channels " + std::to_string(channels));
+      const ir::Graph g = mobilenet_like(channels);
+      test::PassSettings s;
+      s.channel_block = block;
+      auto o = test::expect_rewrite_preserves_outputs(
+          g, {"fuse_conv_residual", "fuse_conv_activation", "blocked_layout"}, test::random_inputs(g, 6), 1e-4, 1e-5,
+          1e-4, s);
+      EXPECT_EQ(count_of(o.after, "lacuna:BlockedConv"), 4);
+      EXPECT_EQ(count_of(o.after, "lacuna:BlockedPool"), 2);
+      EXPECT_EQ(count_of(o.after, "lacuna:ToBlocked"), 0);
+      EXPECT_EQ(count_of(o.after, "lacuna:FromBlocked"), 1);
+    }
+    set_max_isa(before);
   }
 }
 

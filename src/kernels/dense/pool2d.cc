@@ -10,6 +10,25 @@ namespace lacuna::kernels {
 
 int64_t pool2d_scratch_floats(const Conv2dShape& s) { return PaddedPlane(s).size + 16; }
 
+void pool2d_inv_count(const Conv2dShape& s, int64_t pad_b, int64_t pad_r, bool count_include_pad, float* inv_count) {
+  auto count = [&](int64_t o, int64_t stride, int64_t pad0, int64_t k, int64_t dil, int64_t size, int64_t pad1) {
+    const int64_t lo = count_include_pad ? -pad0 : 0, hi = count_include_pad ? size + pad1 : size;
+    int64_t c = 0;
+    for (int64_t t = 0; t < k; ++t) {
+      const int64_t i = o * stride - pad0 + t * dil;
+      c += i >= lo && i < hi;
+    }
+    return c;
+  };
+  for (int64_t oh = 0; oh < s.oh; ++oh) {
+    const int64_t ch = count(oh, s.stride_h, s.pad_t, s.r, s.dil_h, s.h, pad_b);
+    for (int64_t ow = 0; ow < s.ow; ++ow) {
+      const int64_t c = ch * count(ow, s.stride_w, s.pad_l, s.s, s.dil_w, s.w, pad_r);
+      inv_count[oh * s.ow + ow] = c ? 1.f / static_cast<float>(c) : 0.f;
+    }
+  }
+}
+
 void pool2d_scalar(const Conv2dShape& s, PoolMode mode, const float* x, float* y, const float* inv_count,
                    int64_t plane_begin, int64_t plane_end, float* scratch) {
   const PaddedPlane pp(s);

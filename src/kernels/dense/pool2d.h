@@ -24,6 +24,11 @@ using GlobalPoolFn = void (*)(PoolMode mode, const float* x, float* y, int64_t s
                               int64_t plane_end);
 GlobalPoolFn select_global_pool(const CpuInfo& cpu);
 
+// 1 / divisor per output position of an average pooling (oh * ow floats into `inv_count`): the
+// taps inside the input, or with count_include_pad inside the input plus its pads (pad_b and
+// pad_r are the end pads); 0 where no tap counts.
+void pool2d_inv_count(const Conv2dShape& s, int64_t pad_b, int64_t pad_r, bool count_include_pad, float* inv_count);
+
 void pool2d_scalar(const Conv2dShape&, PoolMode, const float*, float*, const float*, int64_t, int64_t, float*);
 void pool2d_avx2(const Conv2dShape&, PoolMode, const float*, float*, const float*, int64_t, int64_t, float*);
 void pool2d_avx512(const Conv2dShape&, PoolMode, const float*, float*, const float*, int64_t, int64_t, float*);

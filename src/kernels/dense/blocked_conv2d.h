@@ -1,0 +1,87 @@
+// Dense 2-D convolution (groups == 1) on channel-blocked tensors (see blocked.h): a direct
+// convolution whose register tile is P output pixels along a row times OB output-channel blocks,
+// accumulated over every input channel and tap before one fused epilogue.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/cpu.h"
+#include "kernels/dense/blocked.h"
+#include "kernels/dense/conv2d.h"
+#include "kernels/dense/epilogue.h"
+
+namespace lacuna::kernels {
+
+// Usage: create once per layer (packs the weights), then per inference call run() over the work
+// items [0, work_items(threads)), split in ranges over threads, each with its own scratch of
+// scratch_floats() floats. Nothing is allocated at run time.
+//
+//   X: blocked [n, ceil(c/B), h, w, B], or with src_plain plain NCHW [n, c, h, w] (a first layer
+//      with few channels, e.g. ResNet's 7x7 stem on RGB);
+//   Y: blocked [n, ceil(k/B), oh, ow, B]; its padded channels are written as zeros.
+//
+// Borders need no padded copy of X: kernel rows outside the input are left out of a tile's taps,
+// and the few tiles whose columns cross the left or right edge read a zero-padded strip of the
+// input built in scratch (shared by all output blocks of the tile).
+//
+// Tile shapes (P x OB, P * OB <= 28 accumulators with AVX-512, 12 with AVX2) are chosen per layer
+// by a cost model over the output row width -- e.g. 14x2 for 56-wide rows, 7x4 for 7-wide rows,
+// 13x2 for 13 -- and 1x1 stride-1 unpadded layers run over the flattened h*w pixels.
+// Weights stay in L2: the output blocks are split in chunks of a few tile groups whose packed
+// weights fit in half the L2, while pixel tiles stream through them.
+class BlockedConv2d {
+ public:
+  // `weights` is [k, c, r, s] (ONNX OIHW). The shape's groups must be 1 (see supports()).
+  BlockedConv2d(const CpuInfo& cpu, const Conv2dShape& shape, const float* weights, bool src_plain = false);
+  ~BlockedConv2d();
+  BlockedConv2d(const BlockedConv2d&) = delete;
+  BlockedConv2d& operator=(const BlockedConv2d&) = delete;
+
+  // groups == 1 and a stride along the width of 1 or 2 (any height stride, pads, dilations).
+  static bool supports(const Conv2dShape& s);
+
+  int block() const { return k_.block; }
+  const Conv2dShape& shape() const { return s_; }
+  bool src_plain() const { return plain_; }
+  int tile_pixels() const { return tile_p_; }
+  int tile_blocks() const { return tile_ob_; }
+  std::string describe() const;  // e.g. "nchwc_f32_avx512 14x2 chunks=1 flat"
+
+  // Work items: (image, chunk of output blocks, range of output rows).
+  int64_t work_items(int threads) const;
+  int64_t scratch_floats() const;
+  // Items [begin, end) of work_items(threads) (the same `threads`). The epilogue's row_bias is
+  // per output channel (k floats, or null) and its residual a blocked tensor shaped like Y (or
+  // null), added before the activation. ep.bias and ep.scale are not used.
+  void run(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end, int threads,
+           float* scratch) const;
+  size_t weight_bytes() const { return weight_floats_ * sizeof(float); }
+
+ private:
+  struct Line;
+  void run_line(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t chunk, int64_t line,
+                const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w) const;
+  void choose_tile();
+  int64_t lines() const;       // output rows, or pixel runs when flat
+  int64_t row_splits(int threads) const;
+
+  const BlockedKernels& k_;
+  Conv2dShape s_;
+  bool plain_;
+  bool flat_ = false;      // 1x1, stride 1, no padding: pixels run over the whole plane
+  int64_t in_planes_ = 0;  // input channel blocks, or channels when plain
+  int64_t in_elem_ = 0;    // floats per input pixel of a plane: B, or 1 when plain
+  int64_t out_blocks_ = 0;
+  int tile_p_ = 1, tile_ob_ = 1;
+  int64_t groups_ = 0;         // tile groups of tile_ob_ output blocks (the last may be smaller)
+  int64_t chunk_groups_ = 1;   // tile groups per chunk
+  int64_t line_pixels_ = 0;    // flat: pixels per line
+  std::vector<int64_t> group_offset_;  // packed weight offset of each group
+  std::shared_ptr<float> weights_;
+  int64_t weight_floats_ = 0;
+};
+
+}  // namespace lacuna::kernels
