@@ -118,7 +118,8 @@ int64_t separable_batch(const ir::Graph& g) {
   int64_t batch = 0;
   auto batch_dim = [&](ir::ValueId v) -> int64_t {
     const ir::Value& x = g.value(v);
-    if (x.kind != ValueKind::kTensor || !x.shape || x.shape->empty()) return -1;
+    // Samples are sliced and gathered as bytes: string tensors stay whole.
+    if (x.kind != ValueKind::kTensor || x.dtype == DType::kString || !x.shape || x.shape->empty()) return -1;
     return (*x.shape)[0];
   };
   for (ir::ValueId v : g.inputs) {

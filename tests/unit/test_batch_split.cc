@@ -68,6 +68,14 @@ TEST(BatchSplit, PerSampleGraphsAreSeparable) {
             4);
 }
 
+TEST(BatchSplit, StringTensorsKeepTheBatch) {
+  // Samples are moved as bytes, which std::string elements must not be (found by the fuzzer).
+  ir::GraphBuilder b(17);
+  const ir::ValueId x = b.input("x", DType::kString, {{3, ""}, {2, ""}});
+  b.output(b.op("Identity", {x}), "y");
+  EXPECT_EQ(engine::separable_batch(test::shaped(b.finish())), 0);
+}
+
 TEST(BatchSplit, BigFullyConnectedWeightsKeepTheBatch) {
   const ir::Graph g = test::shaped(cnn(4));
   EXPECT_TRUE(engine::split_pays_off(g, 1 << 20));
