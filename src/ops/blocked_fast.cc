@@ -10,7 +10,6 @@
 #include "kernels/dense/blocked_depthwise.h"
 #include "kernels/dense/blocked_pool.h"
 #include "kernels/dense/pool2d.h"
-#include "ops/blocked_ops.h"
 #include "ops/fast_path.h"
 #include "ops/families.h"
 #include "ops/fused_ops.h"

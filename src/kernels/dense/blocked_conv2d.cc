@@ -161,12 +161,13 @@ void BlockedConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t be
   int32_t* tap_w = reinterpret_cast<int32_t*>(tap_x + taps);
   float* strip = scratch + out_blocks_ * B + 3 * taps + 16;
   const int64_t splits = row_splits(threads);
-  const int64_t chunks = (groups_ + chunk_groups_ - 1) / chunk_groups_;
   const int64_t nl = lines();
   for (int64_t item = begin; item < end; ++item) {
+    // Chunk-major: a chunk's packed weights stay in L2 while every image of the batch streams
+    // through them (image-major would reload all weights from L3 or DRAM for each image).
     const int64_t split = item % splits;
-    const int64_t chunk = (item / splits) % chunks;
-    const int64_t n = item / splits / chunks;
+    const int64_t n = (item / splits) % s_.n;
+    const int64_t chunk = item / splits / s_.n;
     for (int64_t line = nl * split / splits; line < nl * (split + 1) / splits; ++line) {
       run_line(x, y, ep, n, chunk, line, bias, strip, tap_x, tap_w);
     }

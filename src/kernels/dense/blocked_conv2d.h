@@ -50,7 +50,7 @@ class BlockedConv2d {
   int tile_blocks() const { return tile_ob_; }
   std::string describe() const;  // e.g. "nchwc_f32_avx512 14x2 chunks=1 flat"
 
-  // Work items: (image, chunk of output blocks, range of output rows).
+  // Work items: (chunk of output blocks, image, range of output rows), chunk-major.
   int64_t work_items(int threads) const;
   int64_t scratch_floats() const;
   // Items [begin, end) of work_items(threads) (the same `threads`). The epilogue's row_bias is
