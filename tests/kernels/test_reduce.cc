@@ -139,3 +139,18 @@ TEST(ArgReduce, Errors) {
 
 }  // namespace
 }  // namespace lacuna::test
+
+namespace lacuna {
+namespace {
+
+// Results that do not fit an integer output saturate (found by the fuzzer: log(0) on int16).
+TEST(Reduce, IntegerLogSumOfZerosSaturates) {
+  const Tensor x = Tensor::from_vector<int16_t>({2, 2}, {0, 0, 1, 2});
+  auto y = test::run_op(test::make_node("ReduceLogSum", 1, 1, {{"axes", ir::Attribute::of_ints({1})}, {"keepdims", ir::Attribute::of_int(0)}}), {x}, 17);
+  ASSERT_EQ(y.size(), 1u);
+  EXPECT_EQ(y[0].data<int16_t>()[0], std::numeric_limits<int16_t>::lowest());
+  EXPECT_EQ(y[0].data<int16_t>()[1], 1);  // log(3) = 1.09
+}
+
+}  // namespace
+}  // namespace lacuna
