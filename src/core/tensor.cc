@@ -2,6 +2,7 @@
 #include "lacuna/tensor.h"
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -179,11 +180,21 @@ Tensor Tensor::clone() const {
 
 std::vector<int64_t> Tensor::to_int64_vector() const {
   std::vector<int64_t> out(static_cast<size_t>(numel_));
-  visit_numeric(dtype_, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* p = data<T>();
-    for (int64_t i = 0; i < numel_; ++i) out[i] = static_cast<int64_t>(to_double(p[i]));
-  });
+  if (dtype_ != DType::kInt64 && dtype_ != DType::kUint64) {
+    visit_numeric(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* p = data<T>();
+      // Saturating: floats beyond the int64 range (or NaN, as 0) have no exact value anyway.
+      constexpr double kLimit = 9223372036854775808.0;  // 2^63
+      for (int64_t i = 0; i < numel_; ++i) {
+        const double d = to_double(p[i]);
+        out[i] = std::isnan(d) ? 0
+                 : d >= kLimit ? std::numeric_limits<int64_t>::max()
+                 : d < -kLimit ? std::numeric_limits<int64_t>::lowest()
+                               : static_cast<int64_t>(d);
+      }
+    });
+  }
   if (dtype_ == DType::kInt64) {  // exact, even beyond 2^53
     for (int64_t i = 0; i < numel_; ++i) out[i] = data<int64_t>()[i];
   } else if (dtype_ == DType::kUint64) {

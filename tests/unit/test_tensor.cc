@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "core/half.h"
 #include "io/npy.h"
@@ -64,6 +65,25 @@ TEST(Npy, RejectsGarbage) {
   Tensor t = Tensor::from_vector<float>({4}, {1, 2, 3, 4});
   std::string bytes = io::serialize_npy(t);
   EXPECT_FALSE(io::parse_npy(bytes.substr(0, bytes.size() - 3), "truncated").has_value());
+}
+
+}  // namespace
+}  // namespace lacuna
+
+namespace lacuna {
+namespace {
+
+// Values outside int64 saturate instead of converting out of range (found by the fuzzer).
+TEST(Tensor, ToInt64SaturatesAndMapsNanToZero) {
+  const Tensor f = Tensor::from_vector<float>({4}, {1e30f, -1e30f, std::nanf(""), -7.9f});
+  const auto v = f.to_int64_vector();
+  EXPECT_EQ(v[0], std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(v[1], std::numeric_limits<int64_t>::lowest());
+  EXPECT_EQ(v[2], 0);
+  EXPECT_EQ(v[3], -7);
+  const Tensor i = Tensor::from_vector<int64_t>({2}, {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::lowest()});
+  EXPECT_EQ(i.to_int64_vector()[0], std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(i.to_int64_vector()[1], std::numeric_limits<int64_t>::lowest());
 }
 
 }  // namespace
