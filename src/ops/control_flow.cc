@@ -255,6 +255,14 @@ class ScanKernel : public ControlFlowKernel {
     const int scans_out = num_outputs_ - states;
     if (opset_ < 9) {  // batched form: run the opset-9 semantics per batch entry
       if (ctx.has_input(0)) return not_supported("Scan-8 sequence_lens is not supported");
+      if (states + num_scan_ < 1) return ctx.error("Scan-8 needs at least one input");
+      for (int k = 0; k < states + num_scan_; ++k) {
+        const Tensor& t = ctx.input(first + k);
+        if (t.rank() < 1 || t.dim(0) != ctx.input(first).dim(0)) {
+          return ctx.error("Scan-8 input " + std::to_string(first + k) + " " + shape_to_string(t.shape()) +
+                               " must have the batch as its first dimension");
+        }
+      }
       const int64_t batch = ctx.input(first).dim(0);
       std::vector<std::vector<Tensor>> outs(static_cast<size_t>(num_outputs_));
       for (int64_t bi = 0; bi < batch; ++bi) {
