@@ -309,6 +309,7 @@ class ScanKernel : public ControlFlowKernel {
     std::vector<int> axes(static_cast<size_t>(num_scan_));
     for (int k = 0; k < num_scan_; ++k) {
       const Tensor& t = in[static_cast<size_t>(states + k)].tensor;
+      if (t.rank() < 1) return bad_input("scan input " + std::to_string(states + k) + " is a scalar: nothing to scan");
       LACUNA_ASSIGN_OR_RETURN(axes[static_cast<size_t>(k)], normalize_axis(in_axes[static_cast<size_t>(k)], t.rank(), node_));
       const int64_t len = t.shape()[static_cast<size_t>(axes[static_cast<size_t>(k)])];
       if (steps >= 0 && len != steps) return bad_input("scan inputs have different lengths");
