@@ -9,6 +9,7 @@
 #include <new>
 
 #include "core/dispatch.h"
+#include "core/saturate.h"
 
 namespace lacuna {
 
@@ -185,14 +186,7 @@ std::vector<int64_t> Tensor::to_int64_vector() const {
       using T = typename decltype(tag)::type;
       const T* p = data<T>();
       // Saturating: floats beyond the int64 range (or NaN, as 0) have no exact value anyway.
-      constexpr double kLimit = 9223372036854775808.0;  // 2^63
-      for (int64_t i = 0; i < numel_; ++i) {
-        const double d = to_double(p[i]);
-        out[i] = std::isnan(d) ? 0
-                 : d >= kLimit ? std::numeric_limits<int64_t>::max()
-                 : d < -kLimit ? std::numeric_limits<int64_t>::lowest()
-                               : static_cast<int64_t>(d);
-      }
+      for (int64_t i = 0; i < numel_; ++i) out[i] = saturate_cast<int64_t>(to_double(p[i]));
     });
   }
   if (dtype_ == DType::kInt64) {  // exact, even beyond 2^53

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "core/saturate.h"
 #include "kernels/ref/elementwise.h"
 #include "ops/common.h"
 #include "ops/families.h"
@@ -261,13 +262,8 @@ class ClipKernel : public KernelBase {
       T lo = std::numeric_limits<T>::lowest();
       T hi = std::numeric_limits<T>::max();
       if (opset_ < 11) {  // float bounds; saturate them into T's range
-        auto to_t = [](double v) {
-          if (std::isnan(v)) return T(0);
-          return static_cast<T>(std::clamp(v, static_cast<double>(std::numeric_limits<T>::lowest()),
-                                           static_cast<double>(std::numeric_limits<T>::max())));
-        };
-        lo = to_t(attr_float("min", -std::numeric_limits<float>::max()));
-        hi = to_t(attr_float("max", std::numeric_limits<float>::max()));
+        lo = saturate_cast<T>(attr_float("min", -std::numeric_limits<float>::max()));
+        hi = saturate_cast<T>(attr_float("max", std::numeric_limits<float>::max()));
       } else {
         if (ctx.has_input(1)) lo = ctx.input(1).data<T>()[0];
         if (ctx.has_input(2)) hi = ctx.input(2).data<T>()[0];

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/half.h"
+#include "core/saturate.h"
 #include "io/npy.h"
 #include "lacuna/tensor.h"
 
@@ -84,6 +85,23 @@ TEST(Tensor, ToInt64SaturatesAndMapsNanToZero) {
   const Tensor i = Tensor::from_vector<int64_t>({2}, {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::lowest()});
   EXPECT_EQ(i.to_int64_vector()[0], std::numeric_limits<int64_t>::max());
   EXPECT_EQ(i.to_int64_vector()[1], std::numeric_limits<int64_t>::lowest());
+}
+
+}  // namespace
+}  // namespace lacuna
+
+namespace lacuna {
+namespace {
+
+TEST(SaturateCast, IntegersSaturateAndNanIsZero) {
+  EXPECT_EQ(saturate_cast<int64_t>(static_cast<double>(std::numeric_limits<int64_t>::max())),
+            std::numeric_limits<int64_t>::max());  // 2^63 after rounding: still in range
+  EXPECT_EQ(saturate_cast<int64_t>(-std::numeric_limits<double>::infinity()), std::numeric_limits<int64_t>::lowest());
+  EXPECT_EQ(saturate_cast<int16_t>(1e9), std::numeric_limits<int16_t>::max());
+  EXPECT_EQ(saturate_cast<uint8_t>(-3.0), 0);
+  EXPECT_EQ(saturate_cast<int32_t>(std::nan("")), 0);
+  EXPECT_EQ(saturate_cast<int32_t>(-7.9), -7);
+  EXPECT_EQ(saturate_cast<float>(1.5), 1.5f);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/saturate.h"
 #include "lacuna/tensor.h"
 
 namespace lacuna::kernels::ref {
@@ -30,20 +31,6 @@ namespace detail {
 template <class T>
 using ReduceAcc = std::conditional_t<std::is_floating_point_v<T>, double,
                                      std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
-
-// A double result stored in T: integers saturate (log(0) = -inf becomes the lowest value) and take
-// 0 for NaN, instead of the undefined out-of-range conversion.
-template <class T>
-T from_double(double v) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return static_cast<T>(v);
-  } else {
-    if (std::isnan(v)) return T(0);
-    if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
-    if (v >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
-    return static_cast<T>(v);
-  }
-}
 
 template <class T>
 double lowest() {
@@ -104,7 +91,7 @@ void reduce(const T* x, const ReducePlan& plan, ReduceKind kind, T* y) {
         }
         double s = 0;
         for (int64_t r = 0; r < count; ++r) s += std::exp(static_cast<double>(at(r)) - m);
-        y[o] = detail::from_double<T>(m + std::log(s));
+        y[o] = saturate_cast<T>(m + std::log(s));
         break;
       }
       case ReduceKind::kProd: {
@@ -130,9 +117,9 @@ void reduce(const T* x, const ReducePlan& plan, ReduceKind kind, T* y) {
           }
         }
         if (kind == ReduceKind::kL2) {
-          y[o] = detail::from_double<T>(std::sqrt(static_cast<double>(s)));
+          y[o] = saturate_cast<T>(std::sqrt(static_cast<double>(s)));
         } else if (kind == ReduceKind::kLogSum) {
-          y[o] = detail::from_double<T>(std::log(static_cast<double>(s)));
+          y[o] = saturate_cast<T>(std::log(static_cast<double>(s)));
         } else if (kind == ReduceKind::kMean) {
           if constexpr (std::is_floating_point_v<T>) {
             y[o] = static_cast<T>(s / static_cast<double>(count));  // 0/0 = NaN for empty sets
