@@ -8,6 +8,7 @@
 #include "kernels/ref/elementwise.h"
 #include "kernels/ref/normalization.h"
 #include "ops/common.h"
+#include "ops/data_common.h"
 #include "ops/families.h"
 #include "ops/registry.h"
 
@@ -306,7 +307,7 @@ class MeanVarianceNormKernel : public KernelBase {
     const std::vector<int64_t> legacy = attr_int("across_channels", 0) != 0 ? std::vector<int64_t>{1, 2, 3}
                                                                             : std::vector<int64_t>{2, 3};
     for (int64_t a : opset_ < 9 ? legacy : attr_ints("axes", {0, 2, 3})) {
-      LACUNA_ASSIGN_OR_RETURN(int ax, normalize_axis(a, r, node_));
+      LACUNA_ASSIGN_OR_RETURN(int ax, tensor_axis(a, r, node_));
       reduce_[static_cast<size_t>(ax)] = true;
     }
     ctx.set_output(0, ctx.dtype(0), ctx.shape(0));
