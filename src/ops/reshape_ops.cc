@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ops/common.h"
+#include "ops/data_common.h"
 #include "ops/families.h"
 #include "ops/registry.h"
 
@@ -107,7 +108,7 @@ class SqueezeKernel : public ViewKernel {
       for (int i = 0; i < r; ++i) drop[static_cast<size_t>(i)] = in[static_cast<size_t>(i)] == 1;
     } else {
       for (int64_t a : axes) {
-        LACUNA_ASSIGN_OR_RETURN(int ax, normalize_axis(a, r, node_));
+        LACUNA_ASSIGN_OR_RETURN(int ax, tensor_axis(a, r, node_));
         if (in[static_cast<size_t>(ax)] != 1) {
           return ctx.bad_input("cannot squeeze axis " + std::to_string(a) + " of size " +
                                std::to_string(in[static_cast<size_t>(ax)]));

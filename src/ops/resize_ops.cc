@@ -7,6 +7,7 @@
 #include "core/dispatch.h"
 #include "kernels/ref/resize.h"
 #include "ops/common.h"
+#include "ops/data_common.h"
 #include "ops/families.h"
 #include "ops/registry.h"
 
@@ -148,7 +149,7 @@ class ResizeKernel : public ResampleBase {
     } else {
       std::vector<bool> seen(static_cast<size_t>(r), false);
       for (int64_t a : axes_attr_) {
-        LACUNA_ASSIGN_OR_RETURN(int ax, normalize_axis(a, r, node_));
+        LACUNA_ASSIGN_OR_RETURN(int ax, tensor_axis(a, r, node_));
         if (seen[static_cast<size_t>(ax)]) return ctx.error("axes has duplicates");
         seen[static_cast<size_t>(ax)] = true;
         axes.push_back(ax);
