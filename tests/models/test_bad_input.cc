@@ -203,5 +203,36 @@ TEST_F(BadInput, NodesWithMissingOutputs) {
   }
 }
 
+// Axes given for a scalar (found by the fuzzer): a clear error naming the node, not an index past
+// the shape.
+TEST_F(BadInput, AxesOfAScalar) {
+  struct Case {
+    std::string op;
+    bool axes_input;
+  };
+  for (const Case& c : std::vector<Case>{{"Squeeze", true}, {"MeanVarianceNormalization", false}}) {
+    ir::GraphBuilder b;
+    auto x = b.input("x", DType::kFloat32, {});
+    ir::ValueId y;
+    if (c.axes_input) {
+      y = b.op(c.op, {x, b.constant("axes", Tensor::from_vector<int64_t>({1}, {0}))}, {}, "the_node");
+    } else {
+      y = b.op(c.op, {x}, {{"axes", Attribute::of_ints({0})}}, "the_node");
+    }
+    b.output(y, "y");
+    const std::string p = path(c.op + ".onnx");
+    ASSERT_TRUE(onnx_io::export_model(b.finish(), p).is_ok());
+    auto session = Session::load(p, {});
+    Status st = session.has_value() ? Status::ok() : session.status();
+    if (st.is_ok()) {
+      auto out = (*session)->run({Tensor::from_vector<float>({}, {1.f})});
+      ASSERT_FALSE(out.has_value()) << c.op;
+      st = out.status();
+    }
+    EXPECT_NE(st.to_string().find("the_node"), std::string::npos) << st.to_string();
+    EXPECT_NE(st.to_string().find("axis"), std::string::npos) << st.to_string();
+  }
+}
+
 }  // namespace
 }  // namespace lacuna
