@@ -170,12 +170,7 @@ class BlockedConvFast : public BlockedWindowFast {
   Status run(RunContext& ctx) override {
     const float* x = ctx.input(0).data<float>();
     float* y = ctx.output(0).data<float>();
-    kernels::Epilogue ep;
-    ep.row_bias = bias_.defined() ? bias_.data<float>() : nullptr;
-    ep.residual = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
-    ep.act = act_.act;
-    ep.alpha = act_.alpha;
-    ep.beta = act_.beta;
+    const kernels::Epilogue ep = conv_epilogue(ctx, bias_, act_);
     auto* scratch = static_cast<float*>(ctx.scratch);
     const int threads = std::min(threads_, ctx.pool->num_threads());
     const int64_t items = dw_ ? dw_->work_items(threads) : conv_->work_items(threads);

@@ -7,6 +7,7 @@
 #include "kernels/dense/depthwise.h"
 #include "ops/conv_ops.h"
 #include "ops/families.h"
+#include "ops/fused_ops.h"
 #include "ops/registry.h"
 
 namespace lacuna::ops {
@@ -72,12 +73,7 @@ class ConvFastKernel : public FusedConvKernel {
   Status run(RunContext& ctx) override {
     const float* x = ctx.input(0).data<float>();
     float* y = ctx.output(0).data<float>();
-    kernels::Epilogue ep;
-    ep.row_bias = bias_.defined() ? bias_.data<float>() : nullptr;
-    ep.residual = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
-    ep.act = act_.act;
-    ep.alpha = act_.alpha;
-    ep.beta = act_.beta;
+    const kernels::Epilogue ep = conv_epilogue(ctx, bias_, act_);
     auto* scratch = static_cast<float*>(ctx.scratch);
     const kernels::Conv2dShape& s = shape_;
     if (depthwise_) {

@@ -6,6 +6,7 @@
 #include "kernels/sparse/sparse_conv2d.h"
 #include "ops/conv_ops.h"
 #include "ops/families.h"
+#include "ops/fused_ops.h"
 #include "ops/registry.h"
 #include "ops/sparse_policy.h"
 
@@ -71,12 +72,7 @@ class ConvSparseKernel : public FusedConvKernel {
   Status run(RunContext& ctx) override {
     const float* x = ctx.input(0).data<float>();
     float* y = ctx.output(0).data<float>();
-    kernels::Epilogue ep;
-    ep.row_bias = bias_.defined() ? bias_.data<float>() : nullptr;
-    ep.residual = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
-    ep.act = act_.act;
-    ep.alpha = act_.alpha;
-    ep.beta = act_.beta;
+    const kernels::Epilogue ep = conv_epilogue(ctx, bias_, act_);
     auto* scratch = static_cast<float*>(ctx.scratch);
     float* padded = scratch;
     float* thread_scratch = scratch + padded_;

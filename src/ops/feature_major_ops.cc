@@ -16,9 +16,23 @@ namespace lacuna::ops {
 
 namespace {
 
-class ToFeatureMajorKernel : public KernelBase {
+// Both conversions are batched 2-D transposes: the vectorized one unless only the reference
+// kernels may run.
+class TransposingKernel : public KernelBase {
  public:
   using KernelBase::KernelBase;
+  Status prepare(PrepareContext& ctx) override {
+    if (!ctx.options->reference_only) tr_ = kernels::select_transpose(*ctx.options->cpu);
+    return Status::ok();
+  }
+
+ protected:
+  kernels::TransposeFn tr_ = kernels::transpose_scalar;
+};
+
+class ToFeatureMajorKernel : public TransposingKernel {
+ public:
+  using TransposingKernel::TransposingKernel;
   Status init() {
     padded_ = attr_int("padded", 0);
     if (padded_ <= 0) return error("padded must be positive");
@@ -30,10 +44,6 @@ class ToFeatureMajorKernel : public KernelBase {
     const Shape& x = ctx.shape(0);
     if (padded_ < x[1]) return ctx.bad_input("padded is shorter than the tokens");
     ctx.set_output(0, DType::kFloat32, {x[0], x[2], padded_});
-    return Status::ok();
-  }
-  Status prepare(PrepareContext& ctx) override {
-    if (!ctx.options->reference_only) tr_ = kernels::select_transpose(*ctx.options->cpu);
     return Status::ok();
   }
   Status run(RunContext& ctx) override {
@@ -52,12 +62,11 @@ class ToFeatureMajorKernel : public KernelBase {
 
  private:
   int64_t padded_ = 0;
-  kernels::TransposeFn tr_ = kernels::transpose_scalar;
 };
 
-class FromFeatureMajorKernel : public KernelBase {
+class FromFeatureMajorKernel : public TransposingKernel {
  public:
-  using KernelBase::KernelBase;
+  using TransposingKernel::TransposingKernel;
   Status init() {
     tokens_ = attr_int("tokens", 0);
     if (tokens_ <= 0) return error("tokens must be positive");
@@ -71,10 +80,6 @@ class FromFeatureMajorKernel : public KernelBase {
     ctx.set_output(0, DType::kFloat32, {x[0], tokens_, x[1]});
     return Status::ok();
   }
-  Status prepare(PrepareContext& ctx) override {
-    if (!ctx.options->reference_only) tr_ = kernels::select_transpose(*ctx.options->cpu);
-    return Status::ok();
-  }
   Status run(RunContext& ctx) override {
     const Shape& x = ctx.input(0).shape();
     const float* src = ctx.input(0).data<float>();
@@ -86,7 +91,6 @@ class FromFeatureMajorKernel : public KernelBase {
 
  private:
   int64_t tokens_ = 0;
-  kernels::TransposeFn tr_ = kernels::transpose_scalar;
 };
 
 }  // namespace

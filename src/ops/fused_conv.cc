@@ -69,4 +69,14 @@ void register_fused_conv_ops(Registry& r) {
   r.add(kLacunaDomain, "FusedConv", make_impl<FusedConvKernel>("fused_conv_ref"));
 }
 
+kernels::Epilogue conv_epilogue(const RunContext& ctx, const Tensor& bias, const ActivationSpec& act) {
+  kernels::Epilogue ep;
+  ep.row_bias = bias.defined() ? bias.data<float>() : nullptr;
+  ep.residual = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
+  ep.act = act.act;
+  ep.alpha = act.alpha;
+  ep.beta = act.beta;
+  return ep;
+}
+
 }  // namespace lacuna::ops

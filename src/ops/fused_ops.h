@@ -20,6 +20,9 @@ struct ActivationSpec {
 
 Expected<ActivationSpec> activation_from_attrs(const ir::Attributes& attrs, const std::string& node);
 Expected<kernels::Activation> activation_from_name(const std::string& name);
+// The epilogue of a FusedConv run: per-output-channel bias, the residual input Z (input 3) when
+// present, and the activation.
+kernels::Epilogue conv_epilogue(const RunContext& ctx, const Tensor& bias, const ActivationSpec& act);
 // Applies act(v + z) elementwise in place (z may be null): the reference epilogue.
 void apply_activation_inplace(float* y, const float* z, int64_t n, const ActivationSpec& a);
 
