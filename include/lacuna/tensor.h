@@ -96,7 +96,7 @@ class Tensor {
   // Values as int64 (for index/shape tensors of any integer type).
   std::vector<int64_t> to_int64_vector() const;
   std::vector<double> to_double_vector() const;
-  std::shared_ptr<void> storage() const { return storage_; }
+  const std::shared_ptr<void>& storage() const { return storage_; }
 
  private:
   DType dtype_ = DType::kUndefined;

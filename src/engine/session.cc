@@ -254,14 +254,27 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
     return invalid_argument(name + ": expected " + std::to_string(inputs.size()) +
                             " input(s) but got " + std::to_string(in.size()));
   }
-  std::vector<Shape> shapes;
-  shapes.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
     if (i < inputs.size()) LACUNA_RETURN_IF_ERROR(check_input(i, in[i]));
     else if (!in[i].defined()) return invalid_argument("override '" + overrides[i - inputs.size()] + "' is missing");
-    shapes.push_back(in[i].shape());
   }
-  LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, overrides, nullptr));
+  // The common case, the same shapes as last time, is found without building a signature
+  // (which would allocate on every run).
+  Compiled* c = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (last && last->overrides == overrides && last->shapes.size() == in.size()) {
+      bool same = true;
+      for (size_t i = 0; same && i < in.size(); ++i) same = last->shapes[i] == in[i].shape();
+      if (same) c = last;
+    }
+  }
+  if (!c) {
+    std::vector<Shape> shapes;
+    shapes.reserve(in.size());
+    for (const Tensor& t : in) shapes.push_back(t.shape());
+    LACUNA_ASSIGN_OR_RETURN(c, compiled_for(shapes, overrides, nullptr));
+  }
   if (c->per_sample && !options.profile) return run_split(c, in, outs);
   LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(c));
   auto pool = acquire_pool();

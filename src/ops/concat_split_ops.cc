@@ -1,4 +1,5 @@
 // Concat and Split along one axis.
+#include "core/small_vector.h"
 #include "kernels/ref/concat.h"
 #include "kernels/ref/strided.h"
 #include "ops/data_common.h"
@@ -45,16 +46,16 @@ class ConcatKernel : public KernelBase {
   Status run(RunContext& ctx) override {
     Tensor& y = ctx.output(0);
     const int64_t outer = ref::split_at_axis(y.shape(), axis_).outer;
-    std::vector<int64_t> chunks;
+    SmallVector<int64_t, 16> chunks;
     for (int i = 0; i < ctx.num_inputs(); ++i) {
       const ref::AxisSplit a = ref::split_at_axis(ctx.input(i).shape(), axis_);
       chunks.push_back(a.n * a.inner);
     }
     bool ok = ref::visit_storage(y.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      std::vector<const T*> xs;
+      SmallVector<const T*, 16> xs;
       for (int i = 0; i < ctx.num_inputs(); ++i) xs.push_back(ctx.input(i).data<T>());
-      ref::concat(xs, chunks, outer, y.data<T>());
+      ref::concat<T>(xs, chunks, outer, y.data<T>());
     });
     return ok ? Status::ok() : dtype_error(node_, y.dtype());
   }
@@ -122,15 +123,15 @@ class SplitKernel : public KernelBase {
   Status run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
     const ref::AxisSplit a = ref::split_at_axis(x.shape(), axis_);
-    std::vector<int64_t> chunks;
+    SmallVector<int64_t, 16> chunks;
     for (int64_t s : sizes_) chunks.push_back(s * a.inner);
     bool ok = ref::visit_storage(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
-      std::vector<T*> ys;
+      SmallVector<T*, 16> ys;
       for (int i = 0; i < ctx.num_outputs(); ++i) {
         ys.push_back(ctx.has_output(i) ? ctx.output(i).data<T>() : nullptr);
       }
-      ref::split(x.data<T>(), a.outer, chunks, ys);
+      ref::split<T>(x.data<T>(), a.outer, chunks, ys);
     });
     return ok ? Status::ok() : dtype_error(node_, x.dtype());
   }

@@ -138,7 +138,7 @@ class FusedMatMulKernel : public KernelBase {
     const bool ta = trans_a_ && a.rank() > 1, tb = trans_b_ && b.rank() > 1;
     const int64_t a_rs = ta ? 1 : d.k, a_cs = ta ? d.m : 1;
     const int64_t b_rs = tb ? 1 : d.n, b_cs = tb ? d.k : 1;
-    const std::array<std::vector<int64_t>, 2> strides = {ref::broadcast_strides(d.a_batch, d.batch),
+    const std::array<ref::DimVector, 2> strides = {ref::broadcast_strides(d.a_batch, d.batch),
                                                          ref::broadcast_strides(d.b_batch, d.batch)};
     const double alpha = alpha_;
     visit_float(a.dtype(), [&](auto tag) {

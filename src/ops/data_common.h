@@ -25,13 +25,16 @@ Status dtype_error(const std::string& node, DType t);
 
 // Runs body(TypeTag<T>{}, TypeTag<I>{}) -> Status for the data's storage type T and the index
 // type I (int32/int64); errors gain the node as context.
+// (Error messages are only built on errors: this runs on every inference.)
 template <class F>
 Status visit_data_and_index(DType data, DType index, const std::string& node, F&& body) {
-  Status s = dtype_error(node, index);
+  Status s;
+  bool index_ok = false;
   const bool data_ok = kernels::ref::visit_storage(data, [&](auto t) {
-    kernels::ref::visit_index(index, [&](auto i) { s = body(t, i).with_context(node); });
+    index_ok = kernels::ref::visit_index(index, [&](auto i) { s = body(t, i).with_context(node); });
   });
-  return data_ok ? s : dtype_error(node, data);
+  if (!data_ok) return dtype_error(node, data);
+  return index_ok ? s : dtype_error(node, index);
 }
 
 }  // namespace lacuna::ops

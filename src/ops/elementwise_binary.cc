@@ -378,7 +378,7 @@ class WhereKernel : public KernelBase {
     const Tensor& a = ctx.input(1);
     const Tensor& b = ctx.input(2);
     Tensor& y = ctx.output(0);
-    std::array<std::vector<int64_t>, 3> st = {ref::broadcast_strides(c.shape(), y.shape()),
+    const std::array<ref::DimVector, 3> st = {ref::broadcast_strides(c.shape(), y.shape()),
                                               ref::broadcast_strides(a.shape(), y.shape()),
                                               ref::broadcast_strides(b.shape(), y.shape())};
     const bool* cd = c.data<bool>();

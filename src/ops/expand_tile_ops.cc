@@ -41,7 +41,7 @@ class ExpandKernel : public KernelBase {
   Status run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
-    const std::vector<int64_t> st = ref::broadcast_strides(x.shape(), y.shape());
+    const ref::DimVector st = ref::broadcast_strides(x.shape(), y.shape());
     bool ok = ref::visit_storage(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       ref::strided_copy(x.data<T>(), 0, y.shape(), st, y.data<T>());

@@ -79,7 +79,7 @@ class MatMulKernel : public KernelBase {
     const Tensor& b = ctx.input(1);
     Tensor& y = ctx.output(0);
     const int64_t m = m_, n = n_, k = k_;
-    std::array<std::vector<int64_t>, 2> st = {ref::broadcast_strides(a_batch_, batch_),
+    const std::array<ref::DimVector, 2> st = {ref::broadcast_strides(a_batch_, batch_),
                                               ref::broadcast_strides(b_batch_, batch_)};
     const ref::GemmShape gs = ref::dense_gemm_shape(m, n, k);
     bool ok = visit_gemm(y.dtype(), [&](auto tag) {

@@ -74,23 +74,73 @@ class QConvBase : public KernelBase {
     return out;
   }
 
-  // int32 accumulators of conv(x - x_zp, w - w_zp) into acc (sized like the output).
-  Status accumulate(const Tensor& x, int32_t x_zp, const Tensor& w, const std::vector<int32_t>& w_zp,
-                    int32_t* acc) const {
-    LACUNA_ASSIGN_OR_RETURN(ref::ConvShape s, geometry(x.shape(), w.shape()));
+  // The scratch layout of run(): [acc (QLinearConv)] [w_zp] [mult] [conv_integer workspace],
+  // each part 64-byte aligned.
+  struct Layout {
+    size_t w_zp = 0, mult = 0, conv = 0, total = 0;
+  };
+  static size_t round64(size_t b) { return (b + 63) / 64 * 64; }
+  static Layout layout(const ref::ConvShape& s, size_t acc_bytes, size_t x_bytes) {
+    Layout l;
+    const size_t m = static_cast<size_t>(s.out_channels);
+    l.w_zp = round64(acc_bytes);
+    l.mult = l.w_zp + round64(m * sizeof(int32_t));
+    l.conv = l.mult + round64(m * sizeof(float));
+    l.total = l.conv + ref::conv_integer_workspace_bytes(s, x_bytes);
+    return l;
+  }
+
+  // Sizes the scratch when shapes are known at prepare time (the geometry is kept for run()).
+  void plan_scratch(PrepareContext& ctx, bool with_acc) {
+    planned_ = RunBuffer::can_plan(ctx) && ctx.inputs[in_.w].shape != nullptr;
+    if (!planned_) return;
+    auto s = geometry(ctx.shape(in_.x), ctx.shape(in_.w));
+    if (!s) {
+      planned_ = false;
+      return;
+    }
+    shape_ = *s;
+    const size_t acc = with_acc ? static_cast<size_t>(numel(ctx.outputs[0].shape)) * sizeof(int32_t) : 0;
+    ctx.scratch_bytes = layout(shape_, acc, 1).total;
+  }
+
+  // int32 accumulators of conv(x - x_zp, w - w_zp) into acc (sized like the output). w_zp is
+  // filled from `w_zp_input` (may be null) into the scratch; returns the scratch base so the
+  // caller can reach the other parts.
+  Status accumulate(const RunContext& ctx, const Tensor& x, int32_t x_zp, const Tensor& w,
+                    const Tensor* w_zp_input, bool with_acc, int32_t* acc_out, char** scratch,
+                    Layout* l, ref::ConvShape* local, RunBuffer* heap) const {
+    if (!planned_) {
+      LACUNA_ASSIGN_OR_RETURN(*local, geometry(x.shape(), w.shape()));
+    }
+    const ref::ConvShape& s = planned_ ? shape_ : *local;
+    const size_t acc_bytes = with_acc ? static_cast<size_t>(numel(ctx.output(0).shape())) * sizeof(int32_t) : 0;
+    *l = layout(s, acc_bytes, 1);
+    if (planned_) {
+      *scratch = static_cast<char*>(ctx.scratch);
+    } else {
+      *heap = RunBuffer(ctx, false, l->total);
+      *scratch = heap->as<char>();
+    }
+    int32_t* w_zp = reinterpret_cast<int32_t*>(*scratch + l->w_zp);
+    for (int64_t c = 0; c < s.out_channels; ++c) w_zp[c] = zero_point_at(w_zp_input, c);
+    int32_t* acc = with_acc ? reinterpret_cast<int32_t*>(*scratch) : acc_out;
+    void* work = *scratch + l->conv;
     const bool xs = x.dtype() == DType::kInt8, ws = w.dtype() == DType::kInt8;
     if (xs && ws) {
-      ref::conv_integer(x.data<int8_t>(), x_zp, w.data<int8_t>(), w_zp.data(), s, acc);
+      ref::conv_integer(x.data<int8_t>(), x_zp, w.data<int8_t>(), w_zp, s, acc, work);
     } else if (xs) {
-      ref::conv_integer(x.data<int8_t>(), x_zp, w.data<uint8_t>(), w_zp.data(), s, acc);
+      ref::conv_integer(x.data<int8_t>(), x_zp, w.data<uint8_t>(), w_zp, s, acc, work);
     } else if (ws) {
-      ref::conv_integer(x.data<uint8_t>(), x_zp, w.data<int8_t>(), w_zp.data(), s, acc);
+      ref::conv_integer(x.data<uint8_t>(), x_zp, w.data<int8_t>(), w_zp, s, acc, work);
     } else {
-      ref::conv_integer(x.data<uint8_t>(), x_zp, w.data<uint8_t>(), w_zp.data(), s, acc);
+      ref::conv_integer(x.data<uint8_t>(), x_zp, w.data<uint8_t>(), w_zp, s, acc, work);
     }
     return Status::ok();
   }
 
+  bool planned_ = false;
+  ref::ConvShape shape_;  // when planned_
   ConvInputs in_;
   int64_t group_ = 1;
   std::string auto_pad_;
@@ -110,11 +160,18 @@ class ConvIntegerKernel : public QConvBase {
     ctx.set_output(0, DType::kInt32, std::move(out));
     return Status::ok();
   }
+  Status prepare(PrepareContext& ctx) override {
+    plan_scratch(ctx, false);
+    return Status::ok();
+  }
   Status run(RunContext& ctx) override {
-    const Tensor& w = ctx.input(1);
-    const int32_t x_zp = zero_point_values(ctx.has_input(2) ? &ctx.input(2) : nullptr, 1)[0];
-    const auto w_zp = zero_point_values(ctx.has_input(3) ? &ctx.input(3) : nullptr, w.dim(0));
-    return accumulate(ctx.input(0), x_zp, w, w_zp, ctx.output(0).data<int32_t>());
+    const int32_t x_zp = zero_point_at(ctx.has_input(2) ? &ctx.input(2) : nullptr, 0);
+    char* scratch = nullptr;
+    Layout l;
+    ref::ConvShape s;
+    RunBuffer heap;
+    return accumulate(ctx, ctx.input(0), x_zp, ctx.input(1), ctx.has_input(3) ? &ctx.input(3) : nullptr, false,
+                      ctx.output(0).data<int32_t>(), &scratch, &l, &s, &heap);
   }
 };
 
@@ -143,40 +200,38 @@ class QLinearConvKernel : public QConvBase {
     return Status::ok();
   }
   Status prepare(PrepareContext& ctx) override {
-    planned_ = RunBuffer::can_plan(ctx);
-    if (planned_) ctx.scratch_bytes = static_cast<size_t>(numel(ctx.outputs[0].shape)) * sizeof(int32_t);
+    plan_scratch(ctx, true);
     return Status::ok();
   }
   Status run(RunContext& ctx) override {
     const Tensor& w = ctx.input(3);
     Tensor& y = ctx.output(0);
     const int64_t m = w.dim(0);
-    const int32_t x_zp = zero_point_values(ctx.has_input(2) ? &ctx.input(2) : nullptr, 1)[0];
-    const auto w_zp = zero_point_values(ctx.has_input(5) ? &ctx.input(5) : nullptr, m);
-    RunBuffer buf(ctx, planned_, static_cast<size_t>(y.numel()) * sizeof(int32_t));
-    auto* acc = buf.as<int32_t>();
-    LACUNA_RETURN_IF_ERROR(accumulate(ctx.input(0), x_zp, w, w_zp, acc));
+    const int32_t x_zp = zero_point_at(ctx.has_input(2) ? &ctx.input(2) : nullptr, 0);
+    char* scratch = nullptr;
+    Layout l;
+    ref::ConvShape s;
+    RunBuffer heap;
+    LACUNA_RETURN_IF_ERROR(accumulate(ctx, ctx.input(0), x_zp, w, ctx.has_input(5) ? &ctx.input(5) : nullptr, true,
+                                      nullptr, &scratch, &l, &s, &heap));
+    const int32_t* acc = reinterpret_cast<const int32_t*>(scratch);
 
     // Requantize in float like ONNX Runtime: multiplier = x_scale * w_scale[m] / y_scale.
     const float x_scale = ctx.input(1).data<float>()[0];
-    const std::vector<float> w_scale = scale_values(ctx.input(4), m);
     const float y_scale = ctx.input(6).data<float>()[0];
-    const int32_t y_zp = zero_point_values(ctx.has_input(7) ? &ctx.input(7) : nullptr, 1)[0];
+    const int32_t y_zp = zero_point_at(ctx.has_input(7) ? &ctx.input(7) : nullptr, 0);
     const int32_t* bias = ctx.has_input(8) ? ctx.input(8).data<int32_t>() : nullptr;
-    std::vector<float> mult(static_cast<size_t>(m));
-    for (size_t c = 0; c < mult.size(); ++c) mult[c] = x_scale * w_scale[c] / y_scale;
+    float* mult = reinterpret_cast<float*>(scratch + l.mult);
+    for (int64_t c = 0; c < m; ++c) mult[c] = x_scale * scale_at(ctx.input(4), c) / y_scale;
     const int64_t batch = y.dim(0);
     const int64_t spatial = m == 0 || batch == 0 ? 0 : y.numel() / (batch * m);
     if (y.dtype() == DType::kInt8) {
-      ref::requantize_channels(acc, batch, m, spatial, bias, mult.data(), y_zp, y.data<int8_t>());
+      ref::requantize_channels(acc, batch, m, spatial, bias, mult, y_zp, y.data<int8_t>());
     } else {
-      ref::requantize_channels(acc, batch, m, spatial, bias, mult.data(), y_zp, y.data<uint8_t>());
+      ref::requantize_channels(acc, batch, m, spatial, bias, mult, y_zp, y.data<uint8_t>());
     }
     return Status::ok();
   }
-
- private:
-  bool planned_ = false;
 };
 
 }  // namespace

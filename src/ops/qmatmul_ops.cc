@@ -20,14 +20,12 @@ namespace {
 namespace ref = kernels::ref;
 
 // acc[batch..., M, N] = (A - a_zp[m]) x (B - b_zp[n]) for each (broadcast) batch entry.
-void batched_qgemm(const Tensor& a, const Tensor& b, const MatMulDims& d, const std::vector<int32_t>& a_zp,
-                   const std::vector<int32_t>& b_zp, int32_t* acc) {
-  const std::array<std::vector<int64_t>, 2> strides = {ref::broadcast_strides(d.a_batch, d.batch),
-                                                       ref::broadcast_strides(d.b_batch, d.batch)};
+void batched_qgemm(const Tensor& a, const Tensor& b, const MatMulDims& d, const int32_t* a_zp, const int32_t* b_zp,
+                   int32_t* acc) {
   auto one = [&](int64_t o, const std::array<int64_t, 2>& p) {
     auto run = [&](const auto* ap, const auto* bp) {
-      ref::qgemm_s32(d.m, d.n, d.k, ap + p[0] * d.m * d.k, d.k, a_zp.data(), bp + p[1] * d.k * d.n, d.n,
-                     b_zp.data(), acc + o * d.m * d.n, d.n);
+      ref::qgemm_s32(d.m, d.n, d.k, ap + p[0] * d.m * d.k, d.k, a_zp, bp + p[1] * d.k * d.n, d.n, b_zp,
+                     acc + o * d.m * d.n, d.n);
     };
     const bool as = a.dtype() == DType::kInt8, bs = b.dtype() == DType::kInt8;
     if (as && bs) {
@@ -43,13 +41,81 @@ void batched_qgemm(const Tensor& a, const Tensor& b, const MatMulDims& d, const 
   if (d.batch.empty()) {
     one(0, {0, 0});
   } else {
+    const std::array<ref::DimVector, 2> strides = {ref::broadcast_strides(d.a_batch, d.batch),
+                                                   ref::broadcast_strides(d.b_batch, d.batch)};
     ref::for_each_broadcast<2>(d.batch, strides, one);
   }
 }
 
-class MatMulIntegerKernel : public KernelBase {
+// Both kernels: the dims (kept from prepare() when shapes are known) and a scratch of
+// [acc (QLinearMatMul)] [a_zp: m] [b_zp: n] [mult: n], each part 64-byte aligned.
+class QMatMulBase : public KernelBase {
  public:
-  using KernelBase::KernelBase;
+  QMatMulBase(const ir::Node& n, int64_t opset, int b_input, bool with_acc)
+      : KernelBase(n, opset), b_(b_input), with_acc_(with_acc) {}
+
+ protected:
+  struct Layout {
+    size_t a_zp = 0, b_zp = 0, mult = 0, total = 0;
+  };
+  static size_t round64(size_t b) { return (b + 63) / 64 * 64; }
+  Layout layout(const MatMulDims& d, int64_t out_numel) const {
+    Layout l;
+    l.a_zp = with_acc_ ? round64(static_cast<size_t>(out_numel) * sizeof(int32_t)) : 0;
+    l.b_zp = l.a_zp + round64(static_cast<size_t>(d.m) * sizeof(int32_t));
+    l.mult = l.b_zp + round64(static_cast<size_t>(d.n) * sizeof(int32_t));
+    l.total = l.mult + round64(static_cast<size_t>(d.n) * sizeof(float));
+    return l;
+  }
+  Status prepare_dims(PrepareContext& ctx) {
+    planned_ = RunBuffer::can_plan(ctx) && ctx.inputs[b_].shape != nullptr;
+    if (!planned_) return Status::ok();
+    auto d = matmul_dims(ctx.shape(0), ctx.shape(b_), node_);
+    if (!d) {
+      planned_ = false;
+      return Status::ok();
+    }
+    dims_ = *d;
+    ctx.scratch_bytes = layout(dims_, numel(ctx.outputs[0].shape)).total;
+    return Status::ok();
+  }
+  // Computes the int32 products (into the output for MatMulInteger, the scratch otherwise).
+  Status accumulate(const RunContext& ctx, int a_zp_input, int b_zp_input, MatMulDims* local, RunBuffer* heap,
+                    const MatMulDims** dims, char** scratch, Layout* l) const {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(b_);
+    if (!planned_) {
+      LACUNA_ASSIGN_OR_RETURN(*local, matmul_dims(a.shape(), b.shape(), node_));
+    }
+    const MatMulDims& d = planned_ ? dims_ : *local;
+    *dims = &d;
+    *l = layout(d, ctx.output(0).numel());
+    if (planned_) {
+      *scratch = static_cast<char*>(ctx.scratch);
+    } else {
+      *heap = RunBuffer(ctx, false, l->total);
+      *scratch = heap->as<char>();
+    }
+    auto* a_zp = reinterpret_cast<int32_t*>(*scratch + l->a_zp);
+    auto* b_zp = reinterpret_cast<int32_t*>(*scratch + l->b_zp);
+    const Tensor* az = ctx.has_input(a_zp_input) ? &ctx.input(a_zp_input) : nullptr;
+    const Tensor* bz = ctx.has_input(b_zp_input) ? &ctx.input(b_zp_input) : nullptr;
+    for (int64_t i = 0; i < d.m; ++i) a_zp[i] = zero_point_at(az, i);
+    for (int64_t j = 0; j < d.n; ++j) b_zp[j] = zero_point_at(bz, j);
+    int32_t* acc = with_acc_ ? reinterpret_cast<int32_t*>(*scratch) : ctx.output(0).data<int32_t>();
+    batched_qgemm(a, b, d, a_zp, b_zp, acc);
+    return Status::ok();
+  }
+
+  int b_;
+  bool with_acc_;
+  bool planned_ = false;
+  MatMulDims dims_;  // when planned_
+};
+
+class MatMulIntegerKernel : public QMatMulBase {
+ public:
+  MatMulIntegerKernel(const ir::Node& n, int64_t opset) : QMatMulBase(n, opset, 1, false) {}
   Status infer(InferContext& ctx) override {
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kInt8, DType::kUint8}));
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(1, {DType::kInt8, DType::kUint8}));
@@ -59,21 +125,21 @@ class MatMulIntegerKernel : public KernelBase {
     ctx.set_output(0, DType::kInt32, d.out);
     return Status::ok();
   }
+  Status prepare(PrepareContext& ctx) override { return prepare_dims(ctx); }
   Status run(RunContext& ctx) override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    LACUNA_ASSIGN_OR_RETURN(MatMulDims d, matmul_dims(a.shape(), b.shape(), node_));
-    const auto a_zp = zero_point_values(ctx.has_input(2) ? &ctx.input(2) : nullptr, d.m);
-    const auto b_zp = zero_point_values(ctx.has_input(3) ? &ctx.input(3) : nullptr, d.n);
-    batched_qgemm(a, b, d, a_zp, b_zp, ctx.output(0).data<int32_t>());
-    return Status::ok();
+    MatMulDims local;
+    RunBuffer heap;
+    const MatMulDims* d = nullptr;
+    char* scratch = nullptr;
+    Layout l;
+    return accumulate(ctx, 2, 3, &local, &heap, &d, &scratch, &l);
   }
 };
 
 // QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp)
-class QLinearMatMulKernel : public KernelBase {
+class QLinearMatMulKernel : public QMatMulBase {
  public:
-  using KernelBase::KernelBase;
+  QLinearMatMulKernel(const ir::Node& n, int64_t opset) : QMatMulBase(n, opset, 3, true) {}
   Status infer(InferContext& ctx) override {
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(0, {DType::kInt8, DType::kUint8}));
     LACUNA_RETURN_IF_ERROR(ctx.expect_input(3, {DType::kInt8, DType::kUint8}));
@@ -88,48 +154,37 @@ class QLinearMatMulKernel : public KernelBase {
     ctx.set_output(0, yt, d.out);
     return Status::ok();
   }
-  Status prepare(PrepareContext& ctx) override {
-    planned_ = RunBuffer::can_plan(ctx);
-    if (planned_) ctx.scratch_bytes = static_cast<size_t>(numel(ctx.outputs[0].shape)) * sizeof(int32_t);
-    return Status::ok();
-  }
+  Status prepare(PrepareContext& ctx) override { return prepare_dims(ctx); }
   Status run(RunContext& ctx) override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(3);
     Tensor& y = ctx.output(0);
-    LACUNA_ASSIGN_OR_RETURN(MatMulDims d, matmul_dims(a.shape(), b.shape(), node_));
-    const auto a_zp = zero_point_values(ctx.has_input(2) ? &ctx.input(2) : nullptr, d.m);
-    const auto b_zp = zero_point_values(ctx.has_input(5) ? &ctx.input(5) : nullptr, d.n);
-    RunBuffer buf(ctx, planned_, static_cast<size_t>(y.numel()) * sizeof(int32_t));
-    auto* acc = buf.as<int32_t>();
-    batched_qgemm(a, b, d, a_zp, b_zp, acc);
+    MatMulDims local;
+    RunBuffer heap;
+    const MatMulDims* dp = nullptr;
+    char* scratch = nullptr;
+    Layout l;
+    LACUNA_RETURN_IF_ERROR(accumulate(ctx, 2, 5, &local, &heap, &dp, &scratch, &l));
+    const MatMulDims& d = *dp;
+    const auto* acc = reinterpret_cast<const int32_t*>(scratch);
 
     // Requantize in float like ONNX Runtime: multiplier = a_scale[m] * b_scale[n] / y_scale.
-    const std::vector<float> a_scale = scale_values(ctx.input(1), d.m);
-    const std::vector<float> b_scale = scale_values(ctx.input(4), d.n);
     const float y_scale = ctx.input(6).data<float>()[0];
-    const int32_t y_zp = zero_point_values(ctx.has_input(7) ? &ctx.input(7) : nullptr, 1)[0];
-    std::vector<float> mult(static_cast<size_t>(d.n));
+    const int32_t y_zp = zero_point_at(ctx.has_input(7) ? &ctx.input(7) : nullptr, 0);
+    auto* mult = reinterpret_cast<float*>(scratch + l.mult);
     const int64_t batches = d.m * d.n == 0 ? 0 : y.numel() / (d.m * d.n);
     for (int64_t row = 0; row < d.m; ++row) {
-      for (int64_t col = 0; col < d.n; ++col) {
-        mult[static_cast<size_t>(col)] =
-            a_scale[static_cast<size_t>(row)] * b_scale[static_cast<size_t>(col)] / y_scale;
-      }
+      const float a_scale = scale_at(ctx.input(1), row);
+      for (int64_t col = 0; col < d.n; ++col) mult[col] = a_scale * scale_at(ctx.input(4), col) / y_scale;
       for (int64_t bi = 0; bi < batches; ++bi) {
         const int64_t off = (bi * d.m + row) * d.n;
         if (y.dtype() == DType::kInt8) {
-          ref::requantize_channels(acc + off, 1, d.n, 1, nullptr, mult.data(), y_zp, y.data<int8_t>() + off);
+          ref::requantize_channels(acc + off, 1, d.n, 1, nullptr, mult, y_zp, y.data<int8_t>() + off);
         } else {
-          ref::requantize_channels(acc + off, 1, d.n, 1, nullptr, mult.data(), y_zp, y.data<uint8_t>() + off);
+          ref::requantize_channels(acc + off, 1, d.n, 1, nullptr, mult, y_zp, y.data<uint8_t>() + off);
         }
       }
     }
     return Status::ok();
   }
-
- private:
-  bool planned_ = false;
 };
 
 }  // namespace

@@ -69,10 +69,9 @@ class QLinearGlobalAveragePoolKernel : public QPoolBase {
   Status run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
-    int64_t n, c;
-    std::vector<int64_t> spatial;
-    split(x.shape(), &n, &c, &spatial);
-    const int64_t s = ref::detail::volume(spatial);
+    const int64_t n = x.dim(0), c = channels_last_ ? x.dim(-1) : x.dim(1);
+    int64_t s = 1;  // the spatial volume
+    for (int d = channels_last_ ? 1 : 2; d < x.rank() - (channels_last_ ? 1 : 0); ++d) s *= x.dim(d);
     const ref::QParams qx = qparams(ctx, 1, 2), qy = qparams(ctx, 3, 4);
     if (x.dtype() == DType::kInt8) {
       ref::qlinear_global_avg_pool(x.data<int8_t>(), n, c, s, channels_last_, qx, qy, y.data<int8_t>());

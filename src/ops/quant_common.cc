@@ -49,11 +49,26 @@ std::vector<int32_t> zero_point_values(const Tensor* t, int64_t channels) {
   return v;
 }
 
+float scale_at(const Tensor& t, int64_t channel) { return t.data<float>()[t.numel() == 1 ? 0 : channel]; }
+
+int32_t zero_point_at(const Tensor* t, int64_t channel) {
+  if (!t || t->numel() == 0) return 0;
+  const int64_t i = t->numel() == 1 ? 0 : channel;
+  switch (t->dtype()) {
+    case DType::kInt8: return t->data<int8_t>()[i];
+    case DType::kUint8: return t->data<uint8_t>()[i];
+    case DType::kInt16: return t->data<int16_t>()[i];
+    case DType::kUint16: return t->data<uint16_t>()[i];
+    case DType::kInt32: return t->data<int32_t>()[i];
+    default: return static_cast<int32_t>(t->to_int64_vector()[static_cast<size_t>(i)]);
+  }
+}
+
 kernels::ref::QParams qparams(const RunContext& ctx, int scale, int zero_point) {
   kernels::ref::QParams q;
   q.scale = ctx.input(scale).data<float>()[0];
   if (zero_point >= 0 && ctx.has_input(zero_point)) {
-    q.zero_point = static_cast<int32_t>(ctx.input(zero_point).to_int64_vector()[0]);
+    q.zero_point = zero_point_at(&ctx.input(zero_point), 0);
   }
   return q;
 }

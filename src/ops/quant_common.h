@@ -26,6 +26,9 @@ Status check_zero_point(const InferContext& ctx, int i, DType dtype, int64_t cha
 // repeats). An omitted zero point gives zeros.
 std::vector<float> scale_values(const Tensor& t, int64_t channels);
 std::vector<int32_t> zero_point_values(const Tensor* t, int64_t channels);
+// One entry of the same, without allocating (for run()).
+float scale_at(const Tensor& t, int64_t channel);
+int32_t zero_point_at(const Tensor* t, int64_t channel);
 
 // Per-tensor parameters from a scale input and an optional zero-point input (-1 or omitted: 0).
 kernels::ref::QParams qparams(const RunContext& ctx, int scale, int zero_point);

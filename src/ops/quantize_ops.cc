@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "core/dispatch.h"
+#include "core/small_vector.h"
 #include "kernels/ref/quantize.h"
 #include "ops/common.h"
 #include "ops/families.h"
@@ -79,8 +80,13 @@ class QuantizeLinearKernel : public LinearQuantBase {
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     Tensor& y = ctx.output(0);
     const AxisSplit s = split(x, scale);
-    const std::vector<float> sc = scale_values(scale, s.channels);
-    const std::vector<int32_t> zv = zero_point_values(zp, s.channels);
+    // Per-tensor and small per-axis parameters stay inline (run() should not allocate).
+    SmallVector<float, 16> sc(static_cast<size_t>(s.channels));
+    SmallVector<int32_t, 16> zv(static_cast<size_t>(s.channels));
+    for (int64_t c = 0; c < s.channels; ++c) {
+      sc[static_cast<size_t>(c)] = scale_at(scale, c);
+      zv[static_cast<size_t>(c)] = zero_point_at(zp, c);
+    }
     std::vector<float> xf;
     const float* xp = x.data<float>();
     if (x.dtype() == DType::kInt32) {  // int32 inputs quantize through float, like ONNX Runtime
@@ -113,8 +119,13 @@ class DequantizeLinearKernel : public LinearQuantBase {
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     float* y = ctx.output(0).data<float>();
     const AxisSplit s = split(x, scale);
-    const std::vector<float> sc = scale_values(scale, s.channels);
-    const std::vector<int32_t> zv = zero_point_values(zp, s.channels);
+    // Per-tensor and small per-axis parameters stay inline (run() should not allocate).
+    SmallVector<float, 16> sc(static_cast<size_t>(s.channels));
+    SmallVector<int32_t, 16> zv(static_cast<size_t>(s.channels));
+    for (int64_t c = 0; c < s.channels; ++c) {
+      sc[static_cast<size_t>(c)] = scale_at(scale, c);
+      zv[static_cast<size_t>(c)] = zero_point_at(zp, c);
+    }
     switch (x.dtype()) {
       case DType::kInt8:
         ref::dequantize_linear(x.data<int8_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y);

@@ -10,6 +10,7 @@
 #include "ops/data_common.h"
 #include "ops/families.h"
 #include "ops/registry.h"
+#include "ops/run_buffer.h"
 
 namespace lacuna::ops {
 
@@ -46,6 +47,15 @@ class ResampleBase : public KernelBase {
  public:
   using KernelBase::KernelBase;
 
+  // With static shapes the taps are computed here once; run() only reads them.
+  Status prepare(PrepareContext& ctx) override {
+    if (!RunBuffer::can_plan(ctx)) return Status::ok();
+    plan_ = ref::plan_resize(params_);
+    planned_ = true;
+    ctx.scratch_bytes = ref::resize_scratch_bytes(plan_);
+    return Status::ok();
+  }
+
   Status run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
@@ -53,7 +63,11 @@ class ResampleBase : public KernelBase {
       using T = typename decltype(tag)::type;
       if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, int8_t> ||
                     std::is_same_v<T, uint8_t> || std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
-        ref::resize<T>(params_, x.data<T>(), y.data<T>());
+        if (planned_) {
+          ref::resize<T>(params_, plan_, x.data<T>(), y.data<T>(), ctx.scratch);
+        } else {
+          ref::resize<T>(params_, x.data<T>(), y.data<T>());
+        }
       }
     });
     return ok && is_resize_dtype(x.dtype()) ? Status::ok() : dtype_not_supported(x.dtype());
@@ -91,6 +105,8 @@ class ResampleBase : public KernelBase {
   }
 
   ref::ResizeParams params_;
+  ref::ResizePlan plan_;
+  bool planned_ = false;
 };
 
 class ResizeKernel : public ResampleBase {

@@ -16,6 +16,7 @@ class RunBuffer {
     return ctx.num_inputs() > 0 && ctx.inputs[0].shape != nullptr;
   }
 
+  RunBuffer() = default;
   // `planned`: prepare() reserved at least `bytes` of scratch.
   RunBuffer(const runtime::RunContext& ctx, bool planned, size_t bytes) {
     if (planned) {

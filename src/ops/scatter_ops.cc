@@ -25,11 +25,13 @@ Expected<ref::Reduction> parse_reduction(const std::string& s, int64_t opset, co
 template <class F>
 Status visit_scatter(DType data, DType index, ref::Reduction red, const std::string& node, F&& body) {
   if (red == ref::Reduction::kNone) return visit_data_and_index(data, index, node, body);
-  Status s = dtype_error(node, index);
+  Status s;
+  bool index_ok = false;
   const bool ok = visit_numeric(data, [&](auto t) {
-    ref::visit_index(index, [&](auto i) { s = body(t, i).with_context(node); });
+    index_ok = ref::visit_index(index, [&](auto i) { s = body(t, i).with_context(node); });
   });
-  return ok ? s : dtype_error(node, data);
+  if (!ok) return dtype_error(node, data);
+  return index_ok ? s : dtype_error(node, index);
 }
 
 // Base with the reduction attribute; the output starts as a copy of input 0.

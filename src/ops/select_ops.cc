@@ -86,13 +86,13 @@ class NonZeroKernel : public KernelBase {
       const auto* p = x.data<std::string>();
       return count_and_write([p](int64_t i) { return !p[i].empty(); });
     }
-    Status s = dtype_error(node_, x.dtype());
-    visit_numeric(x.dtype(), [&](auto tag) {
+    Status s;
+    const bool ok = visit_numeric(x.dtype(), [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* p = x.data<T>();
       s = count_and_write([p](int64_t i) { return to_double(p[i]) != 0.0; });
     });
-    return s;
+    return ok ? s : dtype_error(node_, x.dtype());
   }
 };
 

@@ -75,7 +75,7 @@ class SplitToSequenceKernel : public KernelBase {
       using T = typename decltype(tag)::type;
       std::vector<T*> ys;
       for (Tensor& t : items) ys.push_back(t.data<T>());
-      ref::split(x.data<T>(), a.outer, chunks, ys);
+      ref::split<T>(x.data<T>(), a.outer, chunks, ys);
     });
     if (!ok) return dtype_error(node_, x.dtype());
     set_sequence(ctx.output_value(0), x.dtype(), std::move(items));
@@ -131,7 +131,7 @@ class ConcatFromSequenceKernel : public KernelBase {
       using T = typename decltype(tag)::type;
       std::vector<const T*> xs;
       for (const Tensor& t : seq) xs.push_back(t.data<T>());
-      ref::concat(xs, chunks, a.outer, y.data<T>());
+      ref::concat<T>(xs, chunks, a.outer, y.data<T>());
     });
     return ok ? Status::ok() : dtype_error(node_, y.dtype());
   }

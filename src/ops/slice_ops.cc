@@ -85,7 +85,7 @@ class SliceKernel : public KernelBase {
       out[d] = slice_count(&start[d], ends[i], steps[i], in[d]);
     }
     // Element offset of the first output element and the input stride of each output dim.
-    const std::vector<int64_t> xs = ref::dense_strides(in);
+    const ref::DimVector xs = ref::dense_strides(in);
     base_ = 0;
     strides_.assign(static_cast<size_t>(r), 0);
     bool empty = false;

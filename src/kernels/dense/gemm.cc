@@ -120,7 +120,9 @@ PackedB PackedB::view(const float* packed, int64_t K, int64_t N, int nr) {
   p.k_ = K;
   p.n_ = N;
   p.nr_ = nr;
-  p.data_ = std::shared_ptr<float>(const_cast<float*>(packed), [](float*) {});
+  // The aliasing constructor with an empty owner: no control block, so views made per run
+  // (attention, batched MatMul) do not allocate.
+  p.data_ = std::shared_ptr<float>(std::shared_ptr<float>(), const_cast<float*>(packed));
   return p;
 }
 

@@ -4,16 +4,17 @@
 
 #include <array>
 #include <cstdint>
-#include <vector>
+#include <span>
 
+#include "kernels/ref/dim_vector.h"
 #include "lacuna/tensor.h"
 
 namespace lacuna::kernels::ref {
 
 // Element strides of `in` when broadcast to `out` (right-aligned; 0 where in has size 1).
-inline std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out) {
+inline DimVector broadcast_strides(std::span<const int64_t> in, std::span<const int64_t> out) {
   const size_t r = out.size();
-  std::vector<int64_t> s(r, 0);
+  DimVector s(r, 0);
   int64_t stride = 1;
   for (size_t k = 0; k < in.size(); ++k) {
     const size_t i = in.size() - 1 - k;
@@ -27,11 +28,12 @@ inline std::vector<int64_t> broadcast_strides(const Shape& in, const Shape& out)
 // Calls f(out_index, offsets) for every output element; offsets[k] is the element offset into
 // input k. N inputs.
 template <size_t N, class F>
-void for_each_broadcast(const Shape& out, const std::array<std::vector<int64_t>, N>& strides, F&& f) {
-  const int64_t total = numel(out);
+void for_each_broadcast(std::span<const int64_t> out, const std::array<DimVector, N>& strides, F&& f) {
+  int64_t total = 1;
+  for (int64_t d : out) total *= d;
   if (total == 0) return;
   const size_t r = out.size();
-  std::vector<int64_t> idx(r, 0);
+  DimVector idx(r, 0);
   std::array<int64_t, N> off{};
   // The innermost dimension runs as a tight loop.
   const int64_t inner = r ? out[r - 1] : 1;

@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
+#include <span>
 
 namespace lacuna::kernels::ref {
 
 // y[o] = concat over inputs i of xs[i][o] (chunks[i] elements each).
 template <class T>
-void concat(const std::vector<const T*>& xs, const std::vector<int64_t>& chunks, int64_t outer,
-            T* y) {
+void concat(std::span<const T* const> xs, std::span<const int64_t> chunks, int64_t outer, T* y) {
   for (int64_t o = 0; o < outer; ++o) {
     for (size_t i = 0; i < xs.size(); ++i) {
       const T* src = xs[i] + o * chunks[i];
@@ -22,7 +21,7 @@ void concat(const std::vector<const T*>& xs, const std::vector<int64_t>& chunks,
 
 // The inverse of concat: ys[i][o] = the i-th chunk of x[o].
 template <class T>
-void split(const T* x, int64_t outer, const std::vector<int64_t>& chunks, const std::vector<T*>& ys) {
+void split(const T* x, int64_t outer, std::span<const int64_t> chunks, std::span<T* const> ys) {
   for (int64_t o = 0; o < outer; ++o) {
     for (size_t i = 0; i < ys.size(); ++i) {
       if (ys[i]) std::copy(x, x + chunks[i], ys[i] + o * chunks[i]);

@@ -20,7 +20,7 @@ void binary_broadcast(const A* a, const Shape& as, const B* b, const Shape& bs, 
     for (int64_t i = 0; i < n; ++i) y[i] = f(a[i], b[i]);
     return;
   }
-  std::array<std::vector<int64_t>, 2> st = {broadcast_strides(as, ys), broadcast_strides(bs, ys)};
+  const std::array<DimVector, 2> st = {broadcast_strides(as, ys), broadcast_strides(bs, ys)};
   for_each_broadcast<2>(ys, st, [&](int64_t o, const std::array<int64_t, 2>& p) { y[o] = f(a[p[0]], b[p[1]]); });
 }
 

@@ -44,9 +44,9 @@ template <class T, class I>
 Status gather_elements(const T* x, const Shape& xs, const I* idx, const Shape& is, int axis, T* y) {
   const int64_t total = numel(is);
   if (total == 0) return Status::ok();
-  const std::vector<int64_t> xst = dense_strides(xs);
+  const DimVector xst = dense_strides(xs);
   const size_t r = is.size();
-  std::vector<int64_t> pos(r, 0);
+  DimVector pos(r, 0);
   const int64_t n = xs[static_cast<size_t>(axis)];
   for (int64_t e = 0; e < total; ++e) {
     int64_t k = idx[e];

@@ -40,9 +40,9 @@ void pad(const T* x, const Shape& xs, const std::vector<int64_t>& begin, PadMode
     y[0] = x[0];
     return;
   }
-  const std::vector<int64_t> xst = dense_strides(xs);
+  const DimVector xst = dense_strides(xs);
   const int64_t inner = ys[r - 1];
-  std::vector<int64_t> pos(r, 0);
+  DimVector pos(r, 0);
   for (int64_t o = 0; o < total; o += inner) {
     // The source row for the outer coordinates, or none when any of them is in constant padding.
     int64_t row = 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/ref/dim_vector.h"
 #include "kernels/ref/qgemm.h"
 
 namespace lacuna::kernels::ref {
@@ -30,7 +31,7 @@ void im2col(const T* x, int64_t channels, const ConvShape& s, int64_t first, int
   const size_t nd = s.in_size.size();
   const int64_t ksize = ConvShape::volume(s.kernel);
   const int64_t isize = ConvShape::volume(s.in_size);
-  std::vector<int64_t> k(nd), o(nd);
+  DimVector k(nd), o(nd);
   for (int64_t c = 0; c < channels; ++c) {
     const T* xc = x + c * isize;
     for (int64_t kk = 0; kk < ksize; ++kk) {
@@ -61,23 +62,38 @@ void im2col(const T* x, int64_t channels, const ConvShape& s, int64_t first, int
   }
 }
 
-// y = conv(x - x_zp, w - w_zp[m]) in int32; w_zp has out_channels entries. Output positions go in
-// blocks so that the im2col buffer stays small whatever the image size.
+// Output positions go in blocks of this many, so that the im2col buffer stays small whatever the
+// image size.
+inline constexpr int64_t kConvIntegerBlock = 256;
+
+// Bytes of workspace conv_integer needs for elements of `x_bytes` bytes: the im2col block and a
+// row of input zero points.
+inline size_t conv_integer_workspace_bytes(const ConvShape& s, size_t x_bytes) {
+  const int64_t rows = s.in_channels / s.group * ConvShape::volume(s.kernel);
+  const int64_t cols = std::min(kConvIntegerBlock, ConvShape::volume(s.out_size));
+  const size_t col = (static_cast<size_t>(rows * cols) * x_bytes + 63) / 64 * 64;
+  return col + static_cast<size_t>(kConvIntegerBlock) * sizeof(int32_t);
+}
+
+// y = conv(x - x_zp, w - w_zp[m]) in int32; w_zp has out_channels entries. `workspace` holds
+// conv_integer_workspace_bytes(s, sizeof(TX)) bytes, 4-byte aligned.
 template <class TX, class TW>
 void conv_integer(const TX* x, int32_t x_zp, const TW* w, const int32_t* w_zp, const ConvShape& s,
-                  int32_t* y) {
-  constexpr int64_t kBlock = 256;
+                  int32_t* y, void* workspace) {
+  constexpr int64_t kBlock = kConvIntegerBlock;
   const int64_t cg = s.in_channels / s.group, mg = s.out_channels / s.group;
   const int64_t osize = ConvShape::volume(s.out_size), isize = ConvShape::volume(s.in_size);
   const int64_t rows = cg * ConvShape::volume(s.kernel);
-  std::vector<TX> col(static_cast<size_t>(rows * std::min(kBlock, osize)));
-  const std::vector<int32_t> col_zp(static_cast<size_t>(kBlock), x_zp);
+  TX* col = static_cast<TX*>(workspace);
+  const size_t col_bytes = (static_cast<size_t>(rows * std::min(kBlock, osize)) * sizeof(TX) + 63) / 64 * 64;
+  int32_t* col_zp = reinterpret_cast<int32_t*>(static_cast<char*>(workspace) + col_bytes);
+  std::fill_n(col_zp, kBlock, x_zp);
   for (int64_t n = 0; n < s.batch; ++n) {
     for (int64_t g = 0; g < s.group; ++g) {
       for (int64_t p = 0; p < osize; p += kBlock) {
         const int64_t count = std::min(kBlock, osize - p);
-        im2col(x + (n * s.in_channels + g * cg) * isize, cg, s, p, count, static_cast<TX>(x_zp), col.data());
-        qgemm_s32(mg, count, rows, w + g * mg * rows, rows, w_zp + g * mg, col.data(), count, col_zp.data(),
+        im2col(x + (n * s.in_channels + g * cg) * isize, cg, s, p, count, static_cast<TX>(x_zp), col);
+        qgemm_s32(mg, count, rows, w + g * mg * rows, rows, w_zp + g * mg, col, count, col_zp,
                   y + (n * s.out_channels + g * mg) * osize + p, osize);
       }
     }

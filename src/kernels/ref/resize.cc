@@ -12,13 +12,6 @@ namespace lacuna::kernels::ref {
 
 namespace {
 
-struct Taps {
-  std::vector<int64_t> begin;   // per output index: first tap
-  std::vector<int64_t> index;   // input index of each tap
-  std::vector<double> weight;   // weight of each tap
-  std::vector<bool> outside;    // per output index: extrapolate instead
-};
-
 double source_coordinate(const ResizeParams& p, const ResizeAxis& a, int64_t x) {
   const double xr = static_cast<double>(x);
   const double in = static_cast<double>(a.in);
@@ -65,10 +58,10 @@ void cubic_coefficients(double t, double a, double c[4]) {
   c[3] = ((a * t3 - 5 * a) * t3 + 8 * a) * t3 - 4 * a;
 }
 
-Taps make_taps(const ResizeParams& p, const ResizeAxis& a) {
-  Taps t;
+ResizeTaps make_taps(const ResizeParams& p, const ResizeAxis& a) {
+  ResizeTaps t;
   t.begin.reserve(static_cast<size_t>(a.out) + 1);
-  t.outside.assign(static_cast<size_t>(a.out), false);
+  t.outside.assign(static_cast<size_t>(a.out), 0);
   // Coordinates are kept far inside int64 so the index arithmetic below cannot overflow.
   const double limit = 1e15;
   for (int64_t o = 0; o < a.out; ++o) {
@@ -76,7 +69,7 @@ Taps make_taps(const ResizeParams& p, const ResizeAxis& a) {
     double x = source_coordinate(p, a, o);
     if (p.coord == ResizeCoord::kTfCropAndResize &&
         (x < 0 || x > static_cast<double>(a.in - 1))) {
-      t.outside[static_cast<size_t>(o)] = true;
+      t.outside[static_cast<size_t>(o)] = 1;
       continue;
     }
     if (!std::isfinite(x)) x = 0;
@@ -139,8 +132,24 @@ T from_accumulator(double v) {
 
 }  // namespace
 
+ResizePlan plan_resize(const ResizeParams& p) {
+  ResizePlan plan;
+  for (const ResizeAxis& a : p.axes) {
+    plan.axes.push_back(a.in > 0 ? make_taps(p, a) : ResizeTaps{});
+    size_t most = 1;
+    const ResizeTaps& t = plan.axes.back();
+    for (size_t o = 0; o + 1 < t.begin.size(); ++o) most = std::max(most, static_cast<size_t>(t.begin[o + 1] - t.begin[o]));
+    plan.max_terms *= most;
+  }
+  return plan;
+}
+
+size_t resize_scratch_bytes(const ResizePlan& plan) {
+  return (plan.axes.size() + 2 * plan.max_terms) * sizeof(int64_t) + 2 * plan.max_terms * sizeof(double);
+}
+
 template <class T>
-void resize(const ResizeParams& p, const T* x, T* y) {
+void resize(const ResizeParams& p, const ResizePlan& plan, const T* x, T* y, void* scratch) {
   const size_t rank = p.axes.size();
   int64_t total = 1;
   for (const ResizeAxis& a : p.axes) total *= a.out;
@@ -148,39 +157,42 @@ void resize(const ResizeParams& p, const T* x, T* y) {
   for (const ResizeAxis& a : p.axes) {
     if (a.in <= 0) return;  // nothing to sample from (the op rejects this)
   }
-  std::vector<Taps> taps;
-  taps.reserve(rank);
-  for (const ResizeAxis& a : p.axes) taps.push_back(make_taps(p, a));
-
-  std::vector<int64_t> o(rank, 0), offs, next_offs;
-  std::vector<double> ws, next_ws;
+  const size_t terms = plan.max_terms;
+  auto* o = static_cast<int64_t*>(scratch);
+  int64_t* offs = o + rank;
+  int64_t* next_offs = offs + terms;
+  auto* ws = reinterpret_cast<double*>(next_offs + terms);
+  double* next_ws = ws + terms;
+  std::fill_n(o, rank, int64_t{0});
   for (int64_t flat = 0; flat < total; ++flat) {
     bool outside = false;
-    offs.assign(1, 0);
-    ws.assign(1, 1.0);
+    size_t n = 1;
+    offs[0] = 0;
+    ws[0] = 1.0;
     for (size_t d = 0; d < rank && !outside; ++d) {
-      const Taps& t = taps[d];
+      const ResizeTaps& t = plan.axes[d];
       const auto od = static_cast<size_t>(o[d]);
       if (t.outside[od]) {
         outside = true;
         break;
       }
-      next_offs.clear();
-      next_ws.clear();
-      for (size_t i = 0; i < offs.size(); ++i) {
+      size_t next = 0;
+      for (size_t i = 0; i < n; ++i) {
         for (int64_t k = t.begin[od]; k < t.begin[od + 1]; ++k) {
-          next_offs.push_back(offs[i] * p.axes[d].in + t.index[static_cast<size_t>(k)]);
-          next_ws.push_back(ws[i] * t.weight[static_cast<size_t>(k)]);
+          next_offs[next] = offs[i] * p.axes[d].in + t.index[static_cast<size_t>(k)];
+          next_ws[next] = ws[i] * t.weight[static_cast<size_t>(k)];
+          ++next;
         }
       }
-      offs.swap(next_offs);
-      ws.swap(next_ws);
+      std::swap(offs, next_offs);
+      std::swap(ws, next_ws);
+      n = next;
     }
     if (outside) {
       y[flat] = from_accumulator<T>(p.extrapolation);
     } else {
       double acc = 0;
-      for (size_t i = 0; i < offs.size(); ++i) acc += ws[i] * static_cast<double>(x[offs[i]]);
+      for (size_t i = 0; i < n; ++i) acc += ws[i] * static_cast<double>(x[offs[i]]);
       y[flat] = from_accumulator<T>(acc);
     }
     for (size_t d = rank; d-- > 0;) {
@@ -190,11 +202,23 @@ void resize(const ResizeParams& p, const T* x, T* y) {
   }
 }
 
-template void resize<float>(const ResizeParams&, const float*, float*);
-template void resize<double>(const ResizeParams&, const double*, double*);
-template void resize<int8_t>(const ResizeParams&, const int8_t*, int8_t*);
-template void resize<uint8_t>(const ResizeParams&, const uint8_t*, uint8_t*);
-template void resize<int32_t>(const ResizeParams&, const int32_t*, int32_t*);
-template void resize<int64_t>(const ResizeParams&, const int64_t*, int64_t*);
+template <class T>
+void resize(const ResizeParams& p, const T* x, T* y) {
+  const ResizePlan plan = plan_resize(p);
+  std::vector<int64_t> scratch((resize_scratch_bytes(plan) + sizeof(int64_t) - 1) / sizeof(int64_t));
+  resize(p, plan, x, y, scratch.data());
+}
+
+#define LACUNA_RESIZE_INSTANCE_(T)                                                      \
+  template void resize<T>(const ResizeParams&, const ResizePlan&, const T*, T*, void*); \
+  template void resize<T>(const ResizeParams&, const T*, T*);
+LACUNA_RESIZE_INSTANCE_(float)
+LACUNA_RESIZE_INSTANCE_(double)
+LACUNA_RESIZE_INSTANCE_(int8_t)
+LACUNA_RESIZE_INSTANCE_(uint8_t)
+LACUNA_RESIZE_INSTANCE_(int32_t)
+LACUNA_RESIZE_INSTANCE_(int64_t)
+#undef LACUNA_RESIZE_INSTANCE_
+
 
 }  // namespace lacuna::kernels::ref

@@ -2,6 +2,7 @@
 // every ONNX coordinate transformation, computed as a weighted sum over per-axis taps.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -41,8 +42,28 @@ struct ResizeParams {
   std::vector<ResizeAxis> axes;   // one per dimension of x
 };
 
+// Each axis's output coordinates as (input index, weight) taps: computed once per shape, so that
+// runs only read them.
+struct ResizeTaps {
+  std::vector<int64_t> begin;    // per output index: first tap (one extra entry at the end)
+  std::vector<int64_t> index;    // input index of each tap
+  std::vector<double> weight;    // weight of each tap
+  std::vector<uint8_t> outside;  // per output index: extrapolate instead
+};
+struct ResizePlan {
+  std::vector<ResizeTaps> axes;
+  size_t max_terms = 1;  // the most taps one output element sums over
+};
+ResizePlan plan_resize(const ResizeParams& p);
+// Bytes of working memory resize() needs with `plan`.
+size_t resize_scratch_bytes(const ResizePlan& plan);
+
 // x has shape [axes[i].in], y has shape [axes[i].out]. T: float, double or an integer type
-// (interpolated in floating point, then rounded and saturated).
+// (interpolated in floating point, then rounded and saturated). `scratch` holds
+// resize_scratch_bytes(plan) bytes, 8-byte aligned.
+template <class T>
+void resize(const ResizeParams& p, const ResizePlan& plan, const T* x, T* y, void* scratch);
+// Plans and allocates its working memory on the way (for shapes known only at run time).
 template <class T>
 void resize(const ResizeParams& p, const T* x, T* y);
 

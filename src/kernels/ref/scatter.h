@@ -48,9 +48,9 @@ Status scatter_elements(T* y, const Shape& ys, const I* idx, const T* upd, const
                         Reduction red) {
   const int64_t total = numel(is);
   if (total == 0) return Status::ok();
-  const std::vector<int64_t> yst = dense_strides(ys);
+  const DimVector yst = dense_strides(ys);
   const size_t r = is.size();
-  std::vector<int64_t> pos(r, 0);
+  DimVector pos(r, 0);
   const int64_t n = ys[static_cast<size_t>(axis)];
   for (int64_t e = 0; e < total; ++e) {
     int64_t k = idx[e];

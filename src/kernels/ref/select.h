@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/ref/dim_vector.h"
 #include "lacuna/tensor.h"
 
 namespace lacuna::kernels::ref {
@@ -30,7 +31,7 @@ void nonzero(const Shape& xs, int64_t count, Pred&& nonzero_at, int64_t* y) {
   const Shape s = xs.empty() ? Shape{1} : xs;
   const size_t r = s.size();
   const int64_t total = numel(s);
-  std::vector<int64_t> pos(r, 0);
+  DimVector pos(r, 0);
   int64_t c = 0;
   for (int64_t e = 0; e < total; ++e) {
     if (nonzero_at(e)) {

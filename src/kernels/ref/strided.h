@@ -3,15 +3,17 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "kernels/ref/dim_vector.h"
 #include "lacuna/tensor.h"
 
 namespace lacuna::kernels::ref {
 
 // Dense row-major strides of `shape`, in elements.
-inline std::vector<int64_t> dense_strides(const Shape& shape) {
-  std::vector<int64_t> s(shape.size(), 1);
+inline DimVector dense_strides(std::span<const int64_t> shape) {
+  DimVector s(shape.size(), 1);
   for (size_t k = shape.size(); k-- > 1;) s[k - 1] = s[k] * shape[k];
   return s;
 }
@@ -34,9 +36,10 @@ inline AxisSplit split_at_axis(const Shape& s, int axis) {
 }
 
 template <class T>
-void strided_copy(const T* x, int64_t base, const Shape& shape, const std::vector<int64_t>& strides,
+void strided_copy(const T* x, int64_t base, std::span<const int64_t> shape, std::span<const int64_t> strides,
                   T* y) {
-  const int64_t total = numel(shape);
+  int64_t total = 1;
+  for (int64_t d : shape) total *= d;
   if (total == 0) return;
   const size_t r = shape.size();
   if (r == 0) {
@@ -45,7 +48,7 @@ void strided_copy(const T* x, int64_t base, const Shape& shape, const std::vecto
   }
   const int64_t inner = shape[r - 1];
   const int64_t inner_stride = strides[r - 1];
-  std::vector<int64_t> idx(r, 0);
+  DimVector idx(r, 0);
   int64_t off = base;
   for (int64_t o = 0; o < total; o += inner) {
     const T* src = x + off;
@@ -64,9 +67,8 @@ void strided_copy(const T* x, int64_t base, const Shape& shape, const std::vecto
 // Transposes x (shape `in`) into y: y's dim i is x's dim perm[i].
 template <class T>
 void transpose(const T* x, const Shape& in, const std::vector<int>& perm, T* y) {
-  const std::vector<int64_t> xs = dense_strides(in);
-  Shape out(perm.size());
-  std::vector<int64_t> st(perm.size());
+  const DimVector xs = dense_strides(in);
+  DimVector out(perm.size()), st(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) {
     out[i] = in[static_cast<size_t>(perm[i])];
     st[i] = xs[static_cast<size_t>(perm[i])];
@@ -78,9 +80,8 @@ void transpose(const T* x, const Shape& in, const std::vector<int>& perm, T* y) 
 // and reads x with stride 0 along the repeat dims.
 template <class T>
 void tile(const T* x, const Shape& in, const std::vector<int64_t>& repeats, T* y) {
-  const std::vector<int64_t> xs = dense_strides(in);
-  Shape shape;
-  std::vector<int64_t> st;
+  const DimVector xs = dense_strides(in);
+  DimVector shape, st;
   for (size_t d = 0; d < in.size(); ++d) {
     shape.push_back(repeats[d]);
     st.push_back(0);
