@@ -94,8 +94,9 @@ class Session {
 
  private:
   explicit Session(std::unique_ptr<Impl> impl);
+  // `source_path`: the file the model came from (its weights can be re-read from there).
   static Expected<std::unique_ptr<Session>> create(ir::Graph model, const Options& options,
-                                                   const std::string& name);
+                                                   const std::string& name, const std::string& source_path = "");
   std::unique_ptr<Impl> impl_;
 };
 

@@ -92,6 +92,14 @@ class Tensor {
   // Makes this tensor a view of src's buffer with `shape` (same element count), reusing this
   // tensor's shape storage (no allocation once capacity suffices).
   void reset_view(const Tensor& src, const Shape& shape);
+  // Makes this tensor a view of src's `index`-th slice along the first axis (a first dim of 1),
+  // reusing this tensor's shape storage.
+  void reset_to_row(const Tensor& src, int64_t index);
+  // Lets go of the buffer, keeping the dtype and the shape's storage for the next reset_*.
+  void drop_buffer() {
+    storage_.reset();
+    data_ = nullptr;
+  }
   Tensor clone() const;
   // Values as int64 (for index/shape tensors of any integer type).
   std::vector<int64_t> to_int64_vector() const;

@@ -169,6 +169,15 @@ void Tensor::reset_view(const Tensor& src, const Shape& shape) {
   data_ = src.data_;
 }
 
+void Tensor::reset_to_row(const Tensor& src, int64_t index) {
+  dtype_ = src.dtype_;
+  shape_.assign(src.shape_.begin(), src.shape_.end());
+  shape_[0] = 1;
+  numel_ = lacuna::numel(shape_);
+  storage_ = src.storage_;
+  data_ = static_cast<char*>(src.data_) + static_cast<size_t>(index) * nbytes();
+}
+
 Tensor Tensor::clone() const {
   Tensor t(dtype_, shape_);
   if (dtype_ == DType::kString) {

@@ -61,6 +61,15 @@ Expected<std::unique_ptr<Plan>> build_plan(ir::Graph& g, const KernelOptions& op
     plan->slots.back().is_input = true;
   }
 
+  // Per value: live readers not yet compiled, and whether one of them reads it at run time.
+  std::vector<int> readers(g.values.size(), 0);
+  std::vector<bool> still_read(g.values.size(), false);
+  for (const ir::Node& n : g.nodes) {
+    if (n.removed) continue;
+    for (ir::ValueId v : n.all_inputs()) {
+      if (v != ir::kNoValue) ++readers[static_cast<size_t>(v)];
+    }
+  }
   const auto& registry = ops::Registry::global();
   for (const ir::Node& n : g.nodes) {
     if (n.removed) continue;
@@ -122,6 +131,22 @@ Expected<std::unique_ptr<Plan>> build_plan(ir::Graph& g, const KernelOptions& op
     }
     for (ir::ValueId v : n.all_inputs()) step.in.push_back(slot(v));
     step.explicit_inputs = static_cast<int>(n.inputs.size());
+    // A constant whose readers have all packed it is freed now (the slot keeps its dtype and
+    // shape, no data), so that the graph's copy of the weights shrinks as packing proceeds.
+    {
+      const std::vector<ir::ValueId> all = n.all_inputs();
+      for (size_t i = 0; i < all.size(); ++i) {
+        const ir::ValueId v = all[i];
+        if (v == ir::kNoValue) continue;
+        const bool packed = i < chosen_ctx.constant_consumed.size() && chosen_ctx.constant_consumed[i];
+        if (!packed) still_read[static_cast<size_t>(v)] = true;
+        if (--readers[static_cast<size_t>(v)] > 0 || still_read[static_cast<size_t>(v)]) continue;
+        Tensor& c = g.value(v).constant;
+        if (!c.defined() || !c.raw() || g.is_graph_output(v)) continue;
+        c = Tensor::wrap(c.dtype(), c.shape(), nullptr);
+        plan->slots[static_cast<size_t>(step.in[i])].constant = c;
+      }
+    }
     for (size_t o = 0; o < n.outputs.size(); ++o) {
       const ir::ValueId v = n.outputs[o];
       step.out.push_back(slot(v));

@@ -6,6 +6,10 @@
 #include <cstring>
 #include <mutex>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "core/cpu.h"
 #include "core/log.h"
 #include "engine/batch_split.h"
@@ -31,9 +35,19 @@ struct Compiled {
   std::vector<std::unique_ptr<runtime::RunState>> idle;  // run states not in use
   runtime::StepTimes times;
   std::mutex times_mu;
-  // Batch splitting: the batch-1 compilation this batch runs as, one sample at a time.
+  // Batch splitting: the batch-1 compilation this batch runs as, one sample at a time (`plan` is
+  // then null), and the batch's output types.
   Compiled* per_sample = nullptr;
   int64_t batch = 0;
+  std::vector<std::pair<DType, Shape>> outputs;
+  // The plan that runs: this one's, or the batch-1 plan it splits into.
+  const runtime::Plan& running() const { return per_sample ? *per_sample->plan : *plan; }
+};
+
+// What compile() found about splitting the batch.
+struct SplitInfo {
+  int64_t batch = 0;                              // >= 2: separable, compile batch 1 instead
+  std::vector<std::pair<DType, Shape>> outputs;   // the batch's output types
 };
 
 IoInfo io_info(const ir::Graph& g, ir::ValueId id) {
@@ -70,6 +84,13 @@ struct Session::Impl {
   std::mutex mu;
   std::vector<std::unique_ptr<Compiled>> cache;
   Compiled* last = nullptr;
+  // The model file, when the session was loaded from one: the model's weights are then dropped
+  // while compiling (the plans keep what they need, mostly packed), and re-read from the file
+  // should another shape signature need compiling.
+  std::string source_path;
+  bool weights_released = false;
+
+  Status reload_weights();
 
   Status check_input(size_t i, const Tensor& t) const;
   Expected<Compiled*> compiled_for(const std::vector<Shape>& shapes,
@@ -77,9 +98,10 @@ struct Session::Impl {
                                    const std::vector<Tensor>* override_values);
   Expected<std::unique_ptr<runtime::Plan>> compile(const std::vector<Shape>& shapes,
                                                    const std::vector<std::string>& overrides,
-                                                   int64_t* split_batch = nullptr);
+                                                   SplitInfo* split = nullptr);
   Expected<Compiled*> compiled_locked(const std::vector<Shape>& shapes, const std::vector<std::string>& overrides);
   Status run_split(Compiled* c, const std::vector<Tensor>& in, std::vector<Tensor>* outs);
+  void add_times(Compiled* c, const runtime::StepTimes& t);
   Status run(const std::vector<Tensor>& inputs, const std::vector<std::string>& overrides,
              std::vector<Tensor>* outputs);
   Status run_values(const std::vector<Value>& inputs, std::vector<Value>* outputs);
@@ -138,8 +160,33 @@ int64_t blocked_layout_block(const CpuInfo& cpu) {
   return on ? kernels::blocked_channels(cpu) : 0;
 }
 
+namespace {
+
+// A copy of `g` whose large constants are data-less placeholders (same dtype and shape).
+ir::Graph without_weights(const ir::Graph& g) {
+  constexpr size_t kKeepBelow = 4096;  // small constants are not worth re-reading the file for
+  ir::Graph skeleton = g;
+  for (ir::Value& value : skeleton.values) {
+    Tensor& t = value.constant;
+    if (!t.defined() || !t.raw() || t.dtype() == DType::kString || t.nbytes() < kKeepBelow) continue;
+    t = Tensor::wrap(t.dtype(), t.shape(), nullptr);
+  }
+  return skeleton;
+}
+
+}  // namespace
+
+Status Session::Impl::reload_weights() {
+  LACUNA_ASSIGN_OR_RETURN(ir::Graph g, onnx_io::import_model(source_path));
+  if (g.values.size() != model.values.size()) return internal_error(source_path + " changed since it was loaded");
+  model = std::move(g);
+  weights_released = false;
+  return Status::ok();
+}
+
 Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
-    const std::vector<Shape>& shapes, const std::vector<std::string>& overrides, int64_t* split_batch) {
+    const std::vector<Shape>& shapes, const std::vector<std::string>& overrides, SplitInfo* split) {
+  if (weights_released) LACUNA_RETURN_IF_ERROR(reload_weights().with_context(name));
   ir::Graph g = model;  // values and nodes are copied; tensors share their buffers
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     if (g.value(g.inputs[i]).kind == ValueKind::kTensor) g.value(g.inputs[i]).shape = shapes[i];
@@ -153,13 +200,34 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   engine::InferOptions io;
   LACUNA_RETURN_IF_ERROR(engine::infer_graph(g, io).with_context(name));
   engine::prune_folded(g);
-  if (split_batch) {
+  if (split) {
     // 64 MB: VGG-16's classifier (400 MB) wants the batch; ResNet-50's (8 MB) does not.
     constexpr int64_t kMaxSplitWeightBytes = int64_t{64} << 20;
-    *split_batch = 0;
+    split->batch = 0;
     if (options.batch_split != "off" && overrides.empty() && engine::split_pays_off(g, kMaxSplitWeightBytes)) {
-      *split_batch = engine::separable_batch(g);
+      split->batch = engine::separable_batch(g);
     }
+    if (split->batch >= 2) {
+      // The batch runs on the batch-1 plan, so it is not compiled (nor its weights packed) itself:
+      // only its outputs' types are kept, which must be static and lead with the batch.
+      split->outputs.clear();
+      for (ir::ValueId v : g.outputs) {
+        const ir::Value& value = g.value(v);
+        if (value.kind != ValueKind::kTensor || !value.shape || value.shape->empty() ||
+            (*value.shape)[0] != split->batch) {
+          split->batch = 0;
+          break;
+        }
+        split->outputs.push_back({value.dtype, *value.shape});
+      }
+      if (split->batch >= 2) return std::unique_ptr<runtime::Plan>();
+    }
+  }
+  if (!source_path.empty()) {
+    // The weights now live in `g` alone, so each is freed as soon as it is packed (or replaced by
+    // a pass); the session keeps the model without them and re-reads the file for another shape.
+    model = without_weights(model);
+    weights_released = true;
   }
   passes::PassContext pc;
   pc.disabled = options.disabled_passes;
@@ -199,26 +267,27 @@ Expected<Compiled*> Session::Impl::compiled_locked(const std::vector<Shape>& sha
       return last;
     }
   }
-  int64_t split = 0;
+  SplitInfo split;
   LACUNA_ASSIGN_OR_RETURN(auto plan, compile(shapes, overrides, &split));
   Compiled* per_sample = nullptr;
-  if (split >= 2) {
+  if (!plan) {
     std::vector<Shape> one = shapes;
     for (Shape& s : one) s[0] = 1;
-    auto p = compiled_locked(one, overrides);
-    if (p) {
-      per_sample = *p;
-      // The batch-1 plan must produce each sample's slice of the batch's outputs.
-      bool ok = per_sample->plan->outputs.size() == plan->outputs.size();
-      for (size_t i = 0; ok && i < plan->outputs.size(); ++i) {
-        const auto& full = plan->slots[static_cast<size_t>(plan->outputs[i])];
-        const auto& part = per_sample->plan->slots[static_cast<size_t>(per_sample->plan->outputs[i])];
-        Shape want = full.shape;
-        if (!full.static_shape || !part.static_shape || want.empty() || want[0] != split) ok = false;
-        else want[0] = 1;
-        ok = ok && part.shape == want && part.dtype == full.dtype;
-      }
-      if (!ok) per_sample = nullptr;
+    auto compiled_one = compiled_locked(one, overrides);
+    // The batch-1 plan must produce each sample's slice of the batch's outputs.
+    bool ok = compiled_one.has_value();
+    if (ok) per_sample = *compiled_one;
+    const runtime::Plan* p = ok ? per_sample->plan.get() : nullptr;
+    ok = ok && p->outputs.size() == split.outputs.size();
+    for (size_t i = 0; ok && i < split.outputs.size(); ++i) {
+      const auto& part = p->slots[static_cast<size_t>(p->outputs[i])];
+      Shape want = split.outputs[i].second;
+      want[0] = 1;
+      ok = part.static_shape && part.shape == want && part.dtype == split.outputs[i].first;
+    }
+    if (!ok) {  // compile the batch after all
+      per_sample = nullptr;
+      LACUNA_ASSIGN_OR_RETURN(plan, compile(shapes, overrides, nullptr));
     }
   }
   auto c = std::make_unique<Compiled>();
@@ -227,8 +296,9 @@ Expected<Compiled*> Session::Impl::compiled_locked(const std::vector<Shape>& sha
   c->plan = std::move(plan);
   if (per_sample) {
     c->per_sample = per_sample;
-    c->batch = split;
-    log_verbose(1, name + ": batch " + std::to_string(split) + " runs one sample at a time (batch splitting)");
+    c->batch = split.batch;
+    c->outputs = std::move(split.outputs);
+    log_verbose(1, name + ": batch " + std::to_string(c->batch) + " runs one sample at a time (batch splitting)");
   }
   // Keep a handful of shape signatures; drop the oldest beyond that (never one a kept plan splits
   // into).
@@ -245,6 +315,9 @@ Expected<Compiled*> Session::Impl::compiled_locked(const std::vector<Shape>& sha
   }
   cache.push_back(std::move(c));
   last = cache.back().get();
+#if defined(__GLIBC__)
+  malloc_trim(0);  // hand the freed weights (and the import's temporaries) back to the system
+#endif
   return last;
 }
 
@@ -275,20 +348,14 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
     for (const Tensor& t : in) shapes.push_back(t.shape());
     LACUNA_ASSIGN_OR_RETURN(c, compiled_for(shapes, overrides, nullptr));
   }
-  if (c->per_sample && !options.profile) return run_split(c, in, outs);
+  if (c->per_sample) return run_split(c, in, outs);
   LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(c));
   auto pool = acquire_pool();
   Status s;
   if (options.profile) {
     runtime::StepTimes t;
     s = runtime::execute(*c->plan, *state, *pool, in, outs, &t);
-    std::lock_guard<std::mutex> lock(c->times_mu);
-    c->times.seconds.resize(t.seconds.size(), 0.0);
-    c->times.calls.resize(t.calls.size(), 0);
-    for (size_t i = 0; i < t.seconds.size(); ++i) {
-      c->times.seconds[i] += t.seconds[i];
-      c->times.calls[i] += t.calls[i];
-    }
+    add_times(c, t);
   } else {
     s = runtime::execute(*c->plan, *state, *pool, in, outs, nullptr);
   }
@@ -303,42 +370,48 @@ Status Session::Impl::run_split(Compiled* c, const std::vector<Tensor>& in, std:
   Compiled* one = c->per_sample;
   LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(one));
   auto pool = acquire_pool();
-  const runtime::Plan& full = *c->plan;
-  outs->resize(full.outputs.size());
-  for (size_t i = 0; i < full.outputs.size(); ++i) {
-    const auto& slot = full.slots[static_cast<size_t>(full.outputs[i])];
-    Tensor& dst = (*outs)[i];
-    if (dst.defined() && dst.dtype() == slot.dtype && dst.shape() == slot.shape && dst.storage() &&
-        dst.storage().use_count() == 1) {
-      continue;
-    }
-    auto t = Tensor::create(slot.dtype, slot.shape);
-    if (!t) {
-      release_pool(std::move(pool));
-      release(one, std::move(state));
-      return t.status().with_context(name);
-    }
-    dst = std::move(t).value();
-  }
-  std::vector<Tensor> sample_in(in.size()), sample_out;
+  outs->resize(c->outputs.size());
   Status s;
-  for (int64_t b = 0; b < c->batch && s.is_ok(); ++b) {
-    for (size_t i = 0; i < in.size(); ++i) {
-      Shape shape = in[i].shape();
-      const int64_t bytes = static_cast<int64_t>(in[i].nbytes()) / c->batch;
-      shape[0] = 1;
-      sample_in[i] = Tensor::view(in[i].dtype(), shape, static_cast<char*>(const_cast<void*>(in[i].raw())) + b * bytes,
-                                  in[i].storage());
+  for (size_t i = 0; s.is_ok() && i < c->outputs.size(); ++i) {
+    const auto& [dtype, shape] = c->outputs[i];
+    Tensor& dst = (*outs)[i];
+    if (dst.defined() && dst.dtype() == dtype && dst.shape() == shape && dst.storage() &&
+        dst.storage().use_count() == 1) {
+      continue;  // the caller's buffer from the last run, reused
     }
-    s = runtime::execute(*one->plan, *state, *pool, sample_in, &sample_out, nullptr);
+    auto t = Tensor::create(dtype, shape);
+    if (t) dst = std::move(t).value();
+    else s = t.status().with_context(name);
+  }
+  // The per-sample views and results live in the run state's spare vectors, so a run allocates
+  // nothing once they have grown.
+  std::vector<Tensor>& sample_in = state->split_inputs;
+  std::vector<Tensor>& sample_out = state->split_outputs;
+  sample_in.resize(in.size());
+  runtime::StepTimes times;
+  for (int64_t b = 0; b < c->batch && s.is_ok(); ++b) {
+    for (size_t i = 0; i < in.size(); ++i) sample_in[i].reset_to_row(in[i], b);
+    s = runtime::execute(*one->plan, *state, *pool, sample_in, &sample_out, options.profile ? &times : nullptr);
     for (size_t i = 0; s.is_ok() && i < sample_out.size(); ++i) {
       const int64_t bytes = static_cast<int64_t>(sample_out[i].nbytes());
       std::memcpy(static_cast<char*>((*outs)[i].raw()) + b * bytes, sample_out[i].raw(), static_cast<size_t>(bytes));
     }
   }
+  for (Tensor& t : sample_in) t.drop_buffer();  // do not keep the caller's inputs alive
+  if (options.profile && s.is_ok()) add_times(one, times);
   release_pool(std::move(pool));
   release(one, std::move(state));
   return s;
+}
+
+void Session::Impl::add_times(Compiled* c, const runtime::StepTimes& t) {
+  std::lock_guard<std::mutex> lock(c->times_mu);
+  c->times.seconds.resize(t.seconds.size(), 0.0);
+  c->times.calls.resize(t.calls.size(), 0);
+  for (size_t i = 0; i < t.seconds.size(); ++i) {
+    c->times.seconds[i] += t.seconds[i];
+    c->times.calls[i] += t.calls[i];
+  }
 }
 
 std::unique_ptr<runtime::ThreadPool> Session::Impl::acquire_pool() {
@@ -394,6 +467,19 @@ Status Session::Impl::run_values(const std::vector<Value>& in, std::vector<Value
     }
   }
   LACUNA_ASSIGN_OR_RETURN(Compiled * c, compiled_for(shapes, {}, nullptr));
+  if (c->per_sample) {  // only tensor inputs split
+    std::vector<Tensor> tensors, results;
+    for (const Value& v : in) tensors.push_back(v.tensor);
+    LACUNA_RETURN_IF_ERROR(run_split(c, tensors, &results));
+    outs->clear();
+    for (Tensor& t : results) {
+      Value o;
+      o.kind = ValueKind::kTensor;
+      o.tensor = std::move(t);
+      outs->push_back(std::move(o));
+    }
+    return Status::ok();
+  }
   LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(c));
   auto pool = acquire_pool();
   std::vector<const RtValue*> ptrs;
@@ -438,8 +524,9 @@ Status apply_global_options(const Options& options) {
 }  // namespace
 
 Expected<std::unique_ptr<Session>> Session::create(ir::Graph model, const Options& options,
-                                                   const std::string& name) {
+                                                   const std::string& name, const std::string& source_path) {
   auto impl = std::make_unique<Impl>();
+  impl->source_path = source_path;
   impl->options = options;
   impl->name = name;
   impl->model = std::move(model);
@@ -504,7 +591,7 @@ Expected<std::unique_ptr<Session>> Session::load_from_bytes(const std::string& b
 Expected<std::unique_ptr<Session>> Session::load(const std::string& path, const Options& options) {
   LACUNA_RETURN_IF_ERROR(apply_global_options(options));
   LACUNA_ASSIGN_OR_RETURN(ir::Graph g, onnx_io::import_model(path));
-  return create(std::move(g), options, path);
+  return create(std::move(g), options, path, /*source_path=*/path);
 }
 
 const std::vector<IoInfo>& Session::inputs() const { return impl_->inputs; }
@@ -601,19 +688,26 @@ std::vector<NodeProfile> Session::profile() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   const Compiled* c = impl_->last;
   if (!c) return out;
-  for (size_t s = 0; s < c->plan->steps.size(); ++s) {
-    const runtime::Step& st = c->plan->steps[s];
+  // A split batch reports its batch-1 plan's steps as run `batch` times per request.
+  const Compiled* runs = c->per_sample ? c->per_sample : c;
+  const int64_t times = c->per_sample ? c->batch : 1;
+  const runtime::Plan& plan = *runs->plan;
+  for (size_t s = 0; s < plan.steps.size(); ++s) {
+    const runtime::Step& st = plan.steps[s];
     NodeProfile p;
     p.name = st.name;
     p.op_type = st.op_type;
     p.impl = st.impl;
     p.decision = st.decision;
-    p.flops = st.flops;
-    if (s < c->times.seconds.size()) {
-      p.seconds = c->times.seconds[s];
-      p.calls = c->times.calls[s];
+    p.flops = st.flops * times;
+    if (s < runs->times.seconds.size()) {
+      p.seconds = runs->times.seconds[s];
+      p.calls = runs->times.calls[s] / times;
     }
-    if (!st.out.empty() && st.out[0] >= 0) p.output_shape = c->plan->slots[static_cast<size_t>(st.out[0])].shape;
+    if (!st.out.empty() && st.out[0] >= 0) {
+      p.output_shape = plan.slots[static_cast<size_t>(st.out[0])].shape;
+      if (times > 1 && !p.output_shape.empty() && p.output_shape[0] == 1) p.output_shape[0] = times;
+    }
     out.push_back(std::move(p));
   }
   return out;
@@ -621,12 +715,14 @@ std::vector<NodeProfile> Session::profile() const {
 
 size_t Session::weight_bytes() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->last ? impl_->last->plan->constant_bytes() : 0;
+  return impl_->last ? impl_->last->running().constant_bytes() : 0;
 }
 
 size_t Session::activation_bytes() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->last ? impl_->last->plan->arena_bytes + impl_->last->plan->scratch_bytes : 0;
+  if (!impl_->last) return 0;
+  const runtime::Plan& p = impl_->last->running();
+  return p.arena_bytes + p.scratch_bytes;
 }
 
 }  // namespace lacuna

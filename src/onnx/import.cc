@@ -2,8 +2,11 @@
 // inputs with symbolic dims, and nested subgraphs (If/Loop/Scan bodies).
 #include "onnx/import.h"
 
+#include <fcntl.h>
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/onnx_pb.h>
+#include <unistd.h>
 
 #include <climits>
 #include <set>
@@ -36,6 +39,11 @@ class Importer {
 
   std::string base_dir_;
   std::string what_;
+
+ public:
+  // The top-level graph, when the importer may free each initializer's bytes once converted (so
+  // that the model's weights are not held twice while importing).
+  onnx::GraphProto* releasable = nullptr;
 };
 
 Status Importer::import_value_type(const onnx::TypeProto& tp, const std::string& name,
@@ -196,7 +204,8 @@ Status Importer::import_graph(const onnx::GraphProto& gp,
   std::set<std::string> scope;  // names defined in this graph
 
   // Initializers first: a graph input with the same name is an overridable default.
-  for (const auto& tp : gp.initializer()) {
+  for (int i = 0; i < gp.initializer_size(); ++i) {
+    const onnx::TensorProto& tp = gp.initializer(i);
     if (tp.name().empty()) return invalid_model("an initializer has no name");
     if (g->find(tp.name()) != ir::kNoValue) {
       return invalid_model("initializer '" + tp.name() + "' is defined twice");
@@ -205,6 +214,7 @@ Status Importer::import_graph(const onnx::GraphProto& gp,
     if (!t) return t.status().with_context("initializer '" + tp.name() + "'");
     g->add_constant(tp.name(), std::move(t).value());
     scope.insert(tp.name());
+    if (releasable == &gp) std::string().swap(*releasable->mutable_initializer(i)->mutable_raw_data());
   }
   for (const auto& sp : gp.sparse_initializer()) {
     const std::string& name = sp.values().name();
@@ -332,19 +342,11 @@ Status Importer::import_graph(const onnx::GraphProto& gp,
 
 }  // namespace
 
-Expected<ir::Graph> import_model_bytes(const std::string& bytes, const std::string& base_dir,
-                                       const std::string& what, ModelInfo* info) {
-  onnx::ModelProto mp;
-  google::protobuf::io::CodedInputStream stream(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                                static_cast<int>(std::min<size_t>(bytes.size(), INT_MAX)));
-  stream.SetTotalBytesLimit(INT_MAX);
-  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
-    return unsupported("'" + what + "' is larger than 2 GB; store its weights as external data");
-  }
-  if (!mp.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
-    return invalid_model("'" + what + "' is not a valid ONNX model (protobuf parsing failed; the "
-                         "file may be truncated or corrupt)");
-  }
+namespace {
+
+// Imports a parsed model; frees the initializers' bytes from `mp` as they are converted.
+Expected<ir::Graph> import_parsed(onnx::ModelProto& mp, const std::string& base_dir, const std::string& what,
+                                  ModelInfo* info) {
   if (!mp.has_graph()) return invalid_model("'" + what + "' has no graph (is it an ONNX model?)");
   if (mp.ir_version() <= 0) return invalid_model("'" + what + "' has no ir_version");
   if (mp.ir_version() > kMaxSupportedIrVersion) {
@@ -365,15 +367,58 @@ Expected<ir::Graph> import_model_bytes(const std::string& bytes, const std::stri
   }
   ir::Graph g;
   Importer imp(base_dir, what);
+  imp.releasable = mp.mutable_graph();
   Status s = imp.import_graph(mp.graph(), opsets, {}, &g);
   if (!s.is_ok()) return s.with_context(what);
   if (g.outputs.empty()) return invalid_model(what + ": the graph has no outputs");
   return g;
 }
 
+Status parse_failed(const std::string& what) {
+  return invalid_model("'" + what + "' is not a valid ONNX model (protobuf parsing failed; the "
+                       "file may be truncated or corrupt)");
+}
+
+}  // namespace
+
+Expected<ir::Graph> import_model_bytes(const std::string& bytes, const std::string& base_dir,
+                                       const std::string& what, ModelInfo* info) {
+  onnx::ModelProto mp;
+  google::protobuf::io::CodedInputStream stream(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                                static_cast<int>(std::min<size_t>(bytes.size(), INT_MAX)));
+  stream.SetTotalBytesLimit(INT_MAX);
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    return unsupported("'" + what + "' is larger than 2 GB; store its weights as external data");
+  }
+  if (!mp.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) return parse_failed(what);
+  return import_parsed(mp, base_dir, what, info);
+}
+
+// Parses straight from the file (the file's bytes are never held in memory besides the parsed
+// model, whose weights are freed one by one as they become tensors).
 Expected<ir::Graph> import_model(const std::string& path, ModelInfo* info) {
-  LACUNA_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
-  auto g = import_model_bytes(bytes, dirname_of(path), path, info);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    LACUNA_ASSIGN_OR_RETURN(std::string bytes, read_file(path));  // for read_file's error message
+    auto g = import_model_bytes(bytes, dirname_of(path), path, info);
+    if (info) info->path = path;
+    return g;
+  }
+  onnx::ModelProto mp;
+  bool ok = false;
+  {
+    google::protobuf::io::FileInputStream file(fd, 1 << 20);
+    google::protobuf::io::CodedInputStream stream(&file);
+    stream.SetTotalBytesLimit(INT_MAX);
+    ok = mp.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage();
+  }
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  ::close(fd);
+  if (size > static_cast<off_t>(INT_MAX)) {
+    return unsupported("'" + path + "' is larger than 2 GB; store its weights as external data");
+  }
+  if (!ok) return parse_failed(path);
+  auto g = import_parsed(mp, dirname_of(path), path, info);
   if (info) info->path = path;
   return g;
 }

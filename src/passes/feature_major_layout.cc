@@ -237,8 +237,12 @@ Expected<int> feature_major_layout(ir::Graph& g, PassContext& ctx) {
       n.attrs["tokens"] = ir::Attribute::of_int(tokens);
     }
     ir::Node& node = g.nodes[i];  // add_constant does not touch nodes, but keep it explicit
+    const std::vector<ir::ValueId> before = node.inputs;
     node.inputs = ins;
     node.outputs[0] = fm_of.at(out);
+    for (size_t k = 1; k < before.size(); ++k) {
+      if (k >= ins.size() || before[k] != ins[k]) drop_constant_if_unused(g, before[k]);
+    }
     ++converted;
   }
   for (const auto& [v, f] : outputs) {

@@ -45,8 +45,10 @@ Expected<int> fold_batchnorm(ir::Graph& g, PassContext& ctx) {
       nb.data<float>()[o] = (b0 - mean->data<float>()[o]) * s + beta->data<float>()[o];
     }
     conv.inputs.resize(std::max<size_t>(conv.inputs.size(), 3));
+    const ir::ValueId old_w = conv.inputs[1];
     conv.inputs[1] = g.add_constant(g.unique_name(conv.name + ".W_bn"), std::move(nw));
     conv.inputs[2] = g.add_constant(g.unique_name(conv.name + ".B_bn"), std::move(nb));
+    drop_constant_if_unused(g, old_w);
     conv.outputs[0] = bn.outputs[0];
     bn.removed = true;
     ++count;

@@ -29,6 +29,27 @@ class GraphIndex {
   std::vector<std::vector<int>> consumers_;
 };
 
+// Frees constant v's data once no live node reads it (a pass replaced it with a transformed
+// copy), so that the original weights are not held next to the copies while compiling. The
+// value stays a constant of the same dtype and shape, without data.
+inline void drop_constant_if_unused(ir::Graph& g, ir::ValueId v) {
+  if (v == ir::kNoValue || !g.value(v).is_constant() || g.is_graph_output(v)) return;
+  for (ir::ValueId o : g.overridable) {
+    if (o == v) return;
+  }
+  for (const ir::Node& n : g.nodes) {
+    if (n.removed) continue;
+    for (ir::ValueId u : n.inputs) {
+      if (u == v) return;
+    }
+    for (ir::ValueId u : n.implicit_inputs) {
+      if (u == v) return;
+    }
+  }
+  Tensor& c = g.value(v).constant;
+  c = Tensor::wrap(c.dtype(), c.shape(), nullptr);
+}
+
 inline bool is_op(const ir::Node& n, const char* op, const char* domain = "") {
   return !n.removed && n.op_type == op && n.domain == domain;
 }

@@ -11,7 +11,7 @@ namespace lacuna::runtime {
 size_t Plan::constant_bytes() const {
   size_t b = 0;
   for (const auto& s : slots) {
-    if (s.constant.defined() && s.constant.dtype() != DType::kString) b += s.constant.nbytes();
+    if (s.constant.defined() && s.constant.raw() && s.constant.dtype() != DType::kString) b += s.constant.nbytes();
   }
   return b;
 }

@@ -20,6 +20,9 @@ struct StepTimes {
 class RunState {
  public:
   static Expected<std::unique_ptr<RunState>> create(const Plan& plan);
+  // Spare vectors for a caller that runs the plan several times per request (batch splitting:
+  // one sample's input views and outputs), kept here so that they stop allocating once grown.
+  std::vector<Tensor> split_inputs, split_outputs;
 
  private:
   friend Status run_steps(const Plan&, RunState&, ThreadPool&, StepTimes*);

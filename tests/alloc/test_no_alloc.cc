@@ -163,6 +163,30 @@ TEST_F(NoAlloc, HeldOutputsAreNotOverwritten) {
   test::expect_equal(kept, copy, "held output");
 }
 
+// A session loaded from a file drops the model's weights once compiled; a new shape signature
+// re-reads them from the file. Its results match a fresh session's.
+TEST(SessionWeights, NewShapesAfterTheWeightsWereReleased) {
+  for (const char* kind : {"resnet", "transformer"}) {
+    cli::SyntheticSpec spec;
+    spec.kind = kind;
+    spec.image_size = 32;
+    spec.width = 16;
+    const std::string path = synthetic(spec, std::string("reload_") + kind);
+    auto a = Session::load(path);
+    ASSERT_TRUE(a.has_value()) << a.status().to_string();
+    ASSERT_TRUE((*a)->run(make_inputs(**a, 1)).has_value());
+    const std::vector<Tensor> in3 = make_inputs(**a, 3);
+    auto second = (*a)->run(in3);
+    ASSERT_TRUE(second.has_value()) << second.status().to_string();
+    auto b = Session::load(path);
+    ASSERT_TRUE(b.has_value()) << b.status().to_string();
+    auto fresh = (*b)->run(in3);
+    ASSERT_TRUE(fresh.has_value()) << fresh.status().to_string();
+    ASSERT_EQ(second->size(), fresh->size());
+    for (size_t i = 0; i < fresh->size(); ++i) test::expect_equal((*second)[i], (*fresh)[i], kind);
+  }
+}
+
 class NoAllocSharedModel : public NoAlloc, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(NoAllocSharedModel, SecondAndThirdRunAllocateNothing) {
