@@ -10,7 +10,9 @@ namespace lacuna {
 
 void* allocate_aligned(size_t bytes);
 void free_aligned(void* p);
-// A shared_ptr owning allocate_aligned memory.
-std::shared_ptr<void> allocate_shared(size_t bytes);
+// A shared_ptr owning 64-byte aligned memory (zero-filled when `zeroed`). Blocks of 1 MiB or
+// more are mapped from the system directly (2 MiB aligned beyond 2 MiB) and unmapped when freed,
+// so that freed weights and activations leave the process instead of fragmenting the heap.
+std::shared_ptr<void> allocate_shared(size_t bytes, bool zeroed = false);
 
 }  // namespace lacuna

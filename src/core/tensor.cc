@@ -9,6 +9,7 @@
 #include <new>
 
 #include "core/dispatch.h"
+#include "core/memory.h"
 #include "core/saturate.h"
 
 namespace lacuna {
@@ -45,10 +46,9 @@ std::shared_ptr<void> allocate(DType dtype, int64_t n) {
   size_t bytes = static_cast<size_t>(n) * dtype_size(dtype);
   bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (bytes == 0) bytes = kAlignment;
-  void* p = std::aligned_alloc(kAlignment, bytes);
+  std::shared_ptr<void> p = allocate_shared(bytes, /*zeroed=*/true);
   if (!p) throw std::bad_alloc();
-  std::memset(p, 0, bytes);
-  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  return p;
 }
 
 }  // namespace
