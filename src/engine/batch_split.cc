@@ -150,13 +150,25 @@ int64_t separable_batch(const ir::Graph& g) {
   return batch;
 }
 
-bool split_pays_off(const ir::Graph& g, int64_t max_weight_bytes) {
+bool split_pays_off(const ir::Graph& g, int64_t max_weight_bytes, const RunsSparse& runs_sparse) {
+  double macs = 0, sparse_macs = 0;
   for (const ir::Node& n : g.nodes) {
-    if (n.removed || !n.domain.empty() || (n.op_type != "Gemm" && n.op_type != "MatMul")) continue;
-    if (n.inputs.size() < 2 || !constant(g, n.inputs[1])) continue;
-    if (static_cast<int64_t>(g.value(n.inputs[1]).constant.nbytes()) > max_weight_bytes) return false;
+    if (n.removed || !n.domain.empty()) continue;
+    const bool linear = n.op_type == "Gemm" || n.op_type == "MatMul";
+    if (!linear && n.op_type != "Conv") continue;
+    if (n.inputs.size() < 2 || !constant(g, n.inputs[1]) || n.outputs.empty()) continue;
+    const Tensor& w = g.value(n.inputs[1]).constant;
+    if (linear && static_cast<int64_t>(w.nbytes()) > max_weight_bytes) return false;
+    const auto& y = g.value(n.outputs[0]).shape;
+    if (!y || y->size() < 2) continue;
+    // Each weight multiplies once per output element of its channel: numel(y) / channels.
+    const int64_t channels = linear ? y->back() : (*y)[1];
+    if (channels <= 0) continue;
+    const double m = static_cast<double>(w.numel()) * static_cast<double>(numel(*y) / channels);
+    macs += m;
+    if (runs_sparse(g, n)) sparse_macs += m;
   }
-  return true;
+  return macs > 0 && 2 * sparse_macs >= macs;
 }
 
 }  // namespace lacuna::engine

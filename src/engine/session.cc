@@ -204,7 +204,21 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
     // 64 MB: VGG-16's classifier (400 MB) wants the batch; ResNet-50's (8 MB) does not.
     constexpr int64_t kMaxSplitWeightBytes = int64_t{64} << 20;
     split->batch = 0;
-    if (options.batch_split != "off" && overrides.empty() && engine::split_pays_off(g, kMaxSplitWeightBytes)) {
+    const runtime::KernelOptions& ko = kernel_options;
+    auto runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
+      const Tensor& w = graph.value(n.inputs[1]).constant;
+      const Shape& y = *graph.value(n.outputs[0]).shape;
+      if (n.op_type == "Conv") {
+        int64_t pixels = 1;
+        for (size_t d = 2; d < y.size(); ++d) pixels *= y[d];
+        return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), pixels).sparse;
+      }
+      // Rows per sample: the tokens of a [N, T, K] input, 1 for a [N, K] one.
+      const Shape& a = *graph.value(n.inputs[0]).shape;
+      return w.rank() == 2 && ops::choose_sparse_gemm(ko, w, a.size() >= 3 ? a[a.size() - 2] : 1).sparse;
+    };
+    if (options.batch_split != "off" && overrides.empty() &&
+        engine::split_pays_off(g, kMaxSplitWeightBytes, runs_sparse)) {
       split->batch = engine::separable_batch(g);
     }
     if (split->batch >= 2) {

@@ -78,8 +78,17 @@ TEST(BatchSplit, StringTensorsKeepTheBatch) {
 
 TEST(BatchSplit, BigFullyConnectedWeightsKeepTheBatch) {
   const ir::Graph g = test::shaped(cnn(4));
-  EXPECT_TRUE(engine::split_pays_off(g, 1 << 20));
-  EXPECT_FALSE(engine::split_pays_off(g, 16));  // the 10x4 classifier is 160 bytes
+  auto all_sparse = [](const ir::Graph&, const ir::Node&) { return true; };
+  EXPECT_TRUE(engine::split_pays_off(g, 1 << 20, all_sparse));
+  EXPECT_FALSE(engine::split_pays_off(g, 16, all_sparse));  // the 10x4 classifier is 160 bytes
+}
+
+TEST(BatchSplit, MostlyDenseLayersKeepTheBatch) {
+  const ir::Graph g = test::shaped(cnn(4));
+  EXPECT_FALSE(engine::split_pays_off(g, 1 << 20, [](const ir::Graph&, const ir::Node&) { return false; }));
+  // The convolution holds most multiply-adds: it decides.
+  EXPECT_TRUE(engine::split_pays_off(g, 1 << 20, [](const ir::Graph&, const ir::Node& n) { return n.op_type == "Conv"; }));
+  EXPECT_FALSE(engine::split_pays_off(g, 1 << 20, [](const ir::Graph&, const ir::Node& n) { return n.op_type != "Conv"; }));
 }
 
 TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
@@ -99,6 +108,7 @@ TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
   const Tensor batch = test::random_tensor(DType::kFloat32, {5, 8, 6, 6}, 9);
   Options split_opts, whole_opts;
   split_opts.num_threads = whole_opts.num_threads = 1;
+  split_opts.sparse = whole_opts.sparse = "sparse";  // splitting is for sparse layers
   whole_opts.batch_split = "off";
   auto split = Session::load(path, split_opts);
   auto whole = Session::load(path, whole_opts);
@@ -111,6 +121,8 @@ TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
     ASSERT_EQ((*a)[0].shape(), (Shape{5, 3}));
     test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split vs whole batch");
   }
+  // The split session runs the batch-1 plan: its activations are one sample's.
+  EXPECT_LT((*split)->activation_bytes(), (*whole)->activation_bytes());
   // Each row equals that sample run alone.
   for (int64_t s = 0; s < 5; ++s) {
     Tensor one = Tensor::create(DType::kFloat32, {1, 8, 6, 6}).value();
