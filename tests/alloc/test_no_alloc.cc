@@ -85,6 +85,13 @@ std::string synthetic(const cli::SyntheticSpec& spec, const std::string& tag) {
   return path;
 }
 
+Expected<std::unique_ptr<Session>> load_synthetic(const char* kind, int64_t width, const std::string& tag) {
+  cli::SyntheticSpec spec;
+  spec.kind = kind;
+  spec.width = width;
+  return Session::load(synthetic(spec, tag));
+}
+
 class NoAlloc : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -129,11 +136,7 @@ INSTANTIATE_TEST_SUITE_P(
 // The convenience overload returns fresh outputs: exactly one allocation for the vector and
 // three per output (the shape, the 64-byte-aligned buffer and its shared owner).
 TEST_F(NoAlloc, ReturningOutputsAllocatesOnlyTheOutputs) {
-  cli::SyntheticSpec spec;
-  spec.kind = "transformer";
-  spec.width = 16;
-  const std::string path = synthetic(spec, "returning");
-  auto s = Session::load(path);
+  auto s = load_synthetic("transformer", 16, "returning");
   ASSERT_TRUE(s.has_value()) << s.status().to_string();
   const std::vector<Tensor> in = make_inputs(**s, 2);
   ASSERT_TRUE((*s)->run(in).has_value());
@@ -146,11 +149,7 @@ TEST_F(NoAlloc, ReturningOutputsAllocatesOnlyTheOutputs) {
 // Outputs the caller still holds from an earlier run are not overwritten: the next run gives
 // the caller's vector fresh buffers instead.
 TEST_F(NoAlloc, HeldOutputsAreNotOverwritten) {
-  cli::SyntheticSpec spec;
-  spec.kind = "mlp";
-  spec.width = 8;
-  const std::string path = synthetic(spec, "held");
-  auto s = Session::load(path);
+  auto s = load_synthetic("mlp", 8, "held");
   ASSERT_TRUE(s.has_value()) << s.status().to_string();
   const std::vector<Tensor> in = make_inputs(**s, 2);
   std::vector<Tensor> out;

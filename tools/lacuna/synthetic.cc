@@ -91,17 +91,21 @@ class Generator {
         x = b_.op("Relu", {b_.op("Add", {y, x})});
       }
     }
+    b_.output(classifier(x, ch, 1000), "logits", DType::kFloat32, {{-1, "batch"}, {1000, ""}});
+    return b_.finish();
+  }
+
+  // Global average pooling, flatten and a dense fully-connected layer: [N, ch, H, W] -> [N, classes].
+  ValueId classifier(ValueId x, int64_t ch, int64_t classes) {
     x = b_.op("GlobalAveragePool", {x});
     ir::Attributes fa;
     fa["axis"] = Attribute::of_int(1);
     x = b_.op("Flatten", {x}, fa);
-    ValueId fw = b_.constant("fc.weight", weight({1000, ch}, ch, false));
-    ValueId fb = b_.constant("fc.bias", vec(1000, 0.f, 0.01f));
+    ValueId fw = b_.constant("fc.weight", weight({classes, ch}, ch, false));
+    ValueId fb = b_.constant("fc.bias", vec(classes, 0.f, 0.01f));
     ir::Attributes ga;
     ga["transB"] = Attribute::of_int(1);
-    ValueId logits = b_.op("Gemm", {x, fw, fb}, ga, "fc");
-    b_.output(logits, "logits", DType::kFloat32, {{-1, "batch"}, {1000, ""}});
-    return b_.finish();
+    return b_.op("Gemm", {x, fw, fb}, ga, "fc");
   }
 
   // Conv + BatchNorm + optional ReLU6 (Clip); groups == channels makes it depthwise.
@@ -151,16 +155,8 @@ class Generator {
       x = stride == 1 && out == ch ? b_.op("Add", {y, x}) : y;
       ch = out;
     }
-    x = b_.op("GlobalAveragePool", {x});
-    ir::Attributes fa;
-    fa["axis"] = Attribute::of_int(1);
-    x = b_.op("Flatten", {x}, fa);
-    ValueId fw = b_.constant("fc.weight", weight({100, ch}, ch, false));
-    ValueId fb = b_.constant("fc.bias", vec(100, 0.f, 0.01f));
-    ir::Attributes ga;
-    ga["transB"] = Attribute::of_int(1);
-    ValueId logits = b_.op("Gemm", {x, fw, fb}, ga, "fc");
-    b_.output(b_.op("Softmax", {logits}), "probabilities", DType::kFloat32, {{-1, "batch"}, {100, ""}});
+    b_.output(b_.op("Softmax", {classifier(x, ch, 100)}), "probabilities", DType::kFloat32,
+              {{-1, "batch"}, {100, ""}});
     return b_.finish();
   }
 
