@@ -76,6 +76,9 @@ struct Session::Impl {
   std::string name;
   ir::Graph model;
   std::vector<IoInfo> inputs, outputs;
+  // Each input's declared dims as text ("" if undeclared), for errors: kept apart from `model`,
+  // which compiling may replace while other threads check their inputs.
+  std::vector<std::string> declared_dims;
   runtime::KernelOptions kernel_options;
   int threads = 1;
   std::vector<int> pin_cpus;
@@ -128,10 +131,9 @@ Status Session::Impl::check_input(size_t i, const Tensor& t) const {
     for (size_t d = 0; ok && d < io.dims.size(); ++d) {
       if (io.dims[d] >= 0 && io.dims[d] != t.shape()[d]) ok = false;
     }
-    auto declared = model.declared_dims.find(model.inputs[i]);
-    if (!ok && declared != model.declared_dims.end()) {
+    if (!ok && !declared_dims[i].empty()) {
       return invalid_argument("input '" + io.name + "' has shape " + shape_to_string(t.shape()) +
-                              " but the model expects " + ir::dims_to_string(declared->second));
+                              " but the model expects " + declared_dims[i]);
     }
   }
   return Status::ok();
@@ -552,7 +554,12 @@ Expected<std::unique_ptr<Session>> Session::create(ir::Graph model, const Option
   impl->kernel_options.reference_only = options.reference_only;
   impl->kernel_options.sparse_policy = options.sparse;
   impl->kernel_options.compile_subgraph = engine::make_subgraph_compiler(impl->kernel_options);
-  for (ir::ValueId v : impl->model.inputs) impl->inputs.push_back(io_info(impl->model, v));
+  for (ir::ValueId v : impl->model.inputs) {
+    impl->inputs.push_back(io_info(impl->model, v));
+    auto declared = impl->model.declared_dims.find(v);
+    impl->declared_dims.push_back(declared == impl->model.declared_dims.end() ? std::string()
+                                                                              : ir::dims_to_string(declared->second));
+  }
   for (ir::ValueId v : impl->model.outputs) impl->outputs.push_back(io_info(impl->model, v));
   for (const auto& [n, shape] : options.input_shapes) {
     bool found = false;
@@ -568,7 +575,7 @@ Expected<std::unique_ptr<Session>> Session::create(ir::Graph model, const Option
     for (int64_t d : io.dims) s.push_back(d);
     if (io.kind != ValueKind::kTensor || io.dims.size() != io.dim_params.size() ||
         std::any_of(io.dims.begin(), io.dims.end(), [](int64_t d) { return d < 0; }) ||
-        (io.dims.empty() && !session->impl_->model.declared_dims.count(session->impl_->model.inputs[static_shapes.size()]))) {
+        (io.dims.empty() && session->impl_->declared_dims[static_shapes.size()].empty())) {
       all_static = false;
       break;
     }
@@ -649,13 +656,20 @@ Expected<std::map<std::string, Tensor>> Session::run_named(const std::map<std::s
       }
     }
     if (found) continue;
-    const ir::ValueId v = impl_->model.find(n);
-    if (v != ir::kNoValue && std::find(impl_->model.overridable.begin(), impl_->model.overridable.end(), v) !=
-                                 impl_->model.overridable.end()) {
-      const Tensor& def = impl_->model.value(v).constant;
-      if (t.dtype() != def.dtype()) {
+    DType expected = DType::kUndefined;
+    {
+      // Under the lock: compiling may swap the model for its weightless copy meanwhile.
+      std::lock_guard<std::mutex> lock(impl_->mu);
+      const ir::Graph& m = impl_->model;
+      const ir::ValueId v = m.find(n);
+      if (v != ir::kNoValue && std::find(m.overridable.begin(), m.overridable.end(), v) != m.overridable.end()) {
+        expected = m.value(v).constant.dtype();
+      }
+    }
+    if (expected != DType::kUndefined) {
+      if (t.dtype() != expected) {
         return invalid_argument("input '" + n + "' has dtype " + std::string(dtype_name(t.dtype())) +
-                                " but the model expects " + std::string(dtype_name(def.dtype())));
+                                " but the model expects " + std::string(dtype_name(expected)));
       }
       overrides.push_back(n);
       override_values.push_back(t);
