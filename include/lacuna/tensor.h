@@ -92,6 +92,9 @@ class Tensor {
   // Makes this tensor a view of src's buffer with `shape` (same element count), reusing this
   // tensor's shape storage (no allocation once capacity suffices).
   void reset_view(const Tensor& src, const Shape& shape);
+  // Makes this a tensor of `dtype` and `shape` that nobody else holds: keeps its buffer when it
+  // already is one (no allocation), else allocates a zeroed one.
+  Status reuse_or_create(DType dtype, const Shape& shape);
   // Makes this tensor a view of src's `index`-th slice along the first axis (a first dim of 1),
   // reusing this tensor's shape storage.
   void reset_to_row(const Tensor& src, int64_t index);

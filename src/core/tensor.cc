@@ -169,6 +169,12 @@ void Tensor::reset_view(const Tensor& src, const Shape& shape) {
   data_ = src.data_;
 }
 
+Status Tensor::reuse_or_create(DType dtype, const Shape& shape) {
+  if (defined() && dtype_ == dtype && shape_ == shape && storage_ && storage_.use_count() == 1) return Status::ok();
+  LACUNA_ASSIGN_OR_RETURN(*this, create(dtype, shape));
+  return Status::ok();
+}
+
 void Tensor::reset_to_row(const Tensor& src, int64_t index) {
   dtype_ = src.dtype_;
   shape_.assign(src.shape_.begin(), src.shape_.end());

@@ -28,6 +28,12 @@ namespace lacuna {
 
 namespace {
 
+// What compile() found about splitting the batch.
+struct SplitInfo {
+  int64_t batch = 0;                             // >= 2: separable, compile batch 1 instead
+  std::vector<std::pair<DType, Shape>> outputs;  // the batch's output types
+};
+
 struct Compiled {
   std::vector<Shape> shapes;               // of the required inputs, then the overrides
   std::vector<std::string> overrides;      // initializer-inputs the caller replaces
@@ -36,18 +42,11 @@ struct Compiled {
   runtime::StepTimes times;
   std::mutex times_mu;
   // Batch splitting: the batch-1 compilation this batch runs as, one sample at a time (`plan` is
-  // then null), and the batch's output types.
+  // then null), and the batch's size and output types.
   Compiled* per_sample = nullptr;
-  int64_t batch = 0;
-  std::vector<std::pair<DType, Shape>> outputs;
+  SplitInfo split;
   // The plan that runs: this one's, or the batch-1 plan it splits into.
   const runtime::Plan& running() const { return per_sample ? *per_sample->plan : *plan; }
-};
-
-// What compile() found about splitting the batch.
-struct SplitInfo {
-  int64_t batch = 0;                              // >= 2: separable, compile batch 1 instead
-  std::vector<std::pair<DType, Shape>> outputs;   // the batch's output types
 };
 
 IoInfo io_info(const ir::Graph& g, ir::ValueId id) {
@@ -202,23 +201,25 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   engine::InferOptions io;
   LACUNA_RETURN_IF_ERROR(engine::infer_graph(g, io).with_context(name));
   engine::prune_folded(g);
+  // Whether a Conv or a linear layer with constant weights will run on a sparse kernel: the
+  // batch-splitting decision and the layout passes ask the kernels' own cost model.
+  const runtime::KernelOptions& ko = kernel_options;
+  const engine::RunsSparse runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
+    const Tensor& w = graph.value(n.inputs[1]).constant;
+    if (w.rank() >= 3) {  // Conv or lacuna:FusedConv: [K, C/groups, kernel...]
+      const Shape& y = *graph.value(n.outputs[0]).shape;
+      int64_t pixels = 1;
+      for (size_t d = 2; d < y.size(); ++d) pixels *= y[d];
+      return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), pixels).sparse;
+    }
+    // Rows per weight use: the tokens of a [N, T, K] input.
+    const Shape& a = *graph.value(n.inputs[0]).shape;
+    return w.rank() == 2 && a.size() >= 2 && ops::choose_sparse_gemm(ko, w, a[a.size() - 2]).sparse;
+  };
   if (split) {
     // 64 MB: VGG-16's classifier (400 MB) wants the batch; ResNet-50's (8 MB) does not.
     constexpr int64_t kMaxSplitWeightBytes = int64_t{64} << 20;
     split->batch = 0;
-    const runtime::KernelOptions& ko = kernel_options;
-    auto runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
-      const Tensor& w = graph.value(n.inputs[1]).constant;
-      const Shape& y = *graph.value(n.outputs[0]).shape;
-      if (n.op_type == "Conv") {
-        int64_t pixels = 1;
-        for (size_t d = 2; d < y.size(); ++d) pixels *= y[d];
-        return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), pixels).sparse;
-      }
-      // Rows per sample: the tokens of a [N, T, K] input, 1 for a [N, K] one.
-      const Shape& a = *graph.value(n.inputs[0]).shape;
-      return w.rank() == 2 && ops::choose_sparse_gemm(ko, w, a.size() >= 3 ? a[a.size() - 2] : 1).sparse;
-    };
     if (options.batch_split != "off" && overrides.empty() &&
         engine::split_pays_off(g, kMaxSplitWeightBytes, runs_sparse)) {
       split->batch = engine::separable_batch(g);
@@ -249,18 +250,8 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   pc.disabled = options.disabled_passes;
   pc.optimize = options.optimize && !options.reference_only;
   pc.channel_block = blocked_layout_block(*kernel_options.cpu);
-  const runtime::KernelOptions& ko = kernel_options;
-  pc.conv_runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
-    const Tensor& w = graph.value(n.inputs[1]).constant;
-    const Shape& y = *graph.value(n.outputs[0]).shape;
-    return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), y[2] * y[3]).sparse;
-  };
-  if (feature_major_layout_enabled()) {
-    pc.gemm_runs_sparse = [&ko](const ir::Graph& graph, const ir::Node& n) {
-      const Shape& a = *graph.value(n.inputs[0]).shape;
-      return ops::choose_sparse_gemm(ko, graph.value(n.inputs[1]).constant, a[a.size() - 2]).sparse;
-    };
-  }
+  pc.conv_runs_sparse = runs_sparse;
+  if (feature_major_layout_enabled()) pc.gemm_runs_sparse = runs_sparse;
   LACUNA_RETURN_IF_ERROR(passes::run_passes(g, pc).with_context(name));
   auto plan = engine::build_plan(g, kernel_options);
   if (!plan) return plan.status().with_context(name);
@@ -312,9 +303,8 @@ Expected<Compiled*> Session::Impl::compiled_locked(const std::vector<Shape>& sha
   c->plan = std::move(plan);
   if (per_sample) {
     c->per_sample = per_sample;
-    c->batch = split.batch;
-    c->outputs = std::move(split.outputs);
-    log_verbose(1, name + ": batch " + std::to_string(c->batch) + " runs one sample at a time (batch splitting)");
+    c->split = std::move(split);
+    log_verbose(1, name + ": batch " + std::to_string(c->split.batch) + " runs one sample at a time (batch splitting)");
   }
   // Keep a handful of shape signatures; drop the oldest beyond that (never one a kept plan splits
   // into).
@@ -386,18 +376,10 @@ Status Session::Impl::run_split(Compiled* c, const std::vector<Tensor>& in, std:
   Compiled* one = c->per_sample;
   LACUNA_ASSIGN_OR_RETURN(std::unique_ptr<runtime::RunState> state, acquire(one));
   auto pool = acquire_pool();
-  outs->resize(c->outputs.size());
+  outs->resize(c->split.outputs.size());
   Status s;
-  for (size_t i = 0; s.is_ok() && i < c->outputs.size(); ++i) {
-    const auto& [dtype, shape] = c->outputs[i];
-    Tensor& dst = (*outs)[i];
-    if (dst.defined() && dst.dtype() == dtype && dst.shape() == shape && dst.storage() &&
-        dst.storage().use_count() == 1) {
-      continue;  // the caller's buffer from the last run, reused
-    }
-    auto t = Tensor::create(dtype, shape);
-    if (t) dst = std::move(t).value();
-    else s = t.status().with_context(name);
+  for (size_t i = 0; s.is_ok() && i < c->split.outputs.size(); ++i) {
+    s = (*outs)[i].reuse_or_create(c->split.outputs[i].first, c->split.outputs[i].second).with_context(name);
   }
   // The per-sample views and results live in the run state's spare vectors, so a run allocates
   // nothing once they have grown.
@@ -405,7 +387,7 @@ Status Session::Impl::run_split(Compiled* c, const std::vector<Tensor>& in, std:
   std::vector<Tensor>& sample_out = state->split_outputs;
   sample_in.resize(in.size());
   runtime::StepTimes times;
-  for (int64_t b = 0; b < c->batch && s.is_ok(); ++b) {
+  for (int64_t b = 0; b < c->split.batch && s.is_ok(); ++b) {
     for (size_t i = 0; i < in.size(); ++i) sample_in[i].reset_to_row(in[i], b);
     s = runtime::execute(*one->plan, *state, *pool, sample_in, &sample_out, options.profile ? &times : nullptr);
     for (size_t i = 0; s.is_ok() && i < sample_out.size(); ++i) {
@@ -718,7 +700,7 @@ std::vector<NodeProfile> Session::profile() const {
   if (!c) return out;
   // A split batch reports its batch-1 plan's steps as run `batch` times per request.
   const Compiled* runs = c->per_sample ? c->per_sample : c;
-  const int64_t times = c->per_sample ? c->batch : 1;
+  const int64_t times = c->per_sample ? c->split.batch : 1;
   const runtime::Plan& plan = *runs->plan;
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     const runtime::Step& st = plan.steps[s];

@@ -89,13 +89,7 @@ Status prepare_dynamic_outputs(const Step& step, InferContext& ctx, RtValue* con
       continue;
     }
     // Reuse last run's buffer when the shape did not change and nobody else holds it.
-    if (v.tensor.defined() && v.tensor.dtype() == oi.dtype && v.tensor.shape() == oi.shape &&
-        v.tensor.storage() && v.tensor.storage().use_count() == 1) {
-      continue;
-    }
-    auto t = Tensor::create(oi.dtype, oi.shape);
-    if (!t) return t.status().with_context(step.describe());
-    v.tensor = std::move(t).value();
+    LACUNA_RETURN_IF_ERROR(v.tensor.reuse_or_create(oi.dtype, oi.shape).with_context(step.describe()));
   }
   return Status::ok();
 }
@@ -105,14 +99,7 @@ Status prepare_dynamic_outputs(const Step& step, InferContext& ctx, RtValue* con
 Status RunContext::allocate_output(int i, DType dtype, Shape shape) const {
   RtValue& v = *out[i];
   v.kind = ValueKind::kTensor;
-  if (v.tensor.defined() && v.tensor.dtype() == dtype && v.tensor.shape() == shape &&
-      v.tensor.storage() && v.tensor.storage().use_count() == 1) {
-    return Status::ok();
-  }
-  auto t = Tensor::create(dtype, std::move(shape));
-  if (!t) return t.status().with_context(std::string(node));
-  v.tensor = std::move(t).value();
-  return Status::ok();
+  return v.tensor.reuse_or_create(dtype, shape).with_context(std::string(node));
 }
 
 Status run_steps(const Plan& plan, RunState& st, ThreadPool& pool, StepTimes* times) {

@@ -106,3 +106,26 @@ TEST(SaturateCast, IntegersSaturateAndNanIsZero) {
 
 }  // namespace
 }  // namespace lacuna
+
+namespace lacuna {
+namespace {
+
+TEST(Tensor, ReuseOrCreateKeepsAnUnsharedBufferOfTheSameType) {
+  Tensor t;
+  ASSERT_TRUE(t.reuse_or_create(DType::kFloat32, {2, 3}).is_ok());
+  EXPECT_EQ(t.shape(), (Shape{2, 3}));
+  void* first = t.raw();
+  ASSERT_TRUE(t.reuse_or_create(DType::kFloat32, {2, 3}).is_ok());
+  EXPECT_EQ(t.raw(), first);  // sole owner, same type: kept
+  const Tensor held = t;
+  ASSERT_TRUE(t.reuse_or_create(DType::kFloat32, {2, 3}).is_ok());
+  EXPECT_NE(t.raw(), held.raw());  // someone else holds it: a new buffer
+  void* second = t.raw();
+  ASSERT_TRUE(t.reuse_or_create(DType::kInt32, {2, 3}).is_ok());
+  EXPECT_EQ(t.dtype(), DType::kInt32);
+  EXPECT_NE(t.raw(), second);
+  EXPECT_FALSE(t.reuse_or_create(DType::kFloat32, {int64_t{1} << 62, 1 << 20}).is_ok());  // too big: an error
+}
+
+}  // namespace
+}  // namespace lacuna
