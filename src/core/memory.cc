@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -12,7 +13,10 @@ namespace lacuna {
 
 namespace {
 constexpr size_t kHuge = size_t{2} << 20;
-}
+std::atomic<int64_t> g_mapped{0};
+}  // namespace
+
+int64_t mapped_blocks() { return g_mapped.load(std::memory_order_relaxed); }
 
 void* allocate_aligned(size_t bytes) {
   const size_t align = bytes >= kHuge ? kHuge : 64;
@@ -38,6 +42,7 @@ std::shared_ptr<void> allocate_shared(size_t bytes, bool zeroed) {
   const size_t span = size + (align > 4096 ? align : 0);
   void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) return nullptr;
+  g_mapped.fetch_add(1, std::memory_order_relaxed);
   auto* base = static_cast<char*>(raw);
   const uintptr_t start = (reinterpret_cast<uintptr_t>(base) + align - 1) / align * align;
   auto* p = reinterpret_cast<char*>(start);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace lacuna {
@@ -14,5 +15,8 @@ void free_aligned(void* p);
 // more are mapped from the system directly (2 MiB aligned beyond 2 MiB) and unmapped when freed,
 // so that freed weights and activations leave the process instead of fragmenting the heap.
 std::shared_ptr<void> allocate_shared(size_t bytes, bool zeroed = false);
+// How many blocks allocate_shared has mapped from the system so far (malloc does not see them:
+// tests that count allocations add these).
+int64_t mapped_blocks();
 
 }  // namespace lacuna

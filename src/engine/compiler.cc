@@ -143,7 +143,7 @@ Expected<std::unique_ptr<Plan>> build_plan(ir::Graph& g, const KernelOptions& op
         if (--readers[static_cast<size_t>(v)] > 0 || still_read[static_cast<size_t>(v)]) continue;
         Tensor& c = g.value(v).constant;
         if (!c.defined() || !c.raw() || g.is_graph_output(v)) continue;
-        c = Tensor::wrap(c.dtype(), c.shape(), nullptr);
+        c.drop_buffer();
         plan->slots[static_cast<size_t>(step.in[i])].constant = c;
       }
     }

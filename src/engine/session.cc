@@ -170,7 +170,7 @@ ir::Graph without_weights(const ir::Graph& g) {
   for (ir::Value& value : skeleton.values) {
     Tensor& t = value.constant;
     if (!t.defined() || !t.raw() || t.dtype() == DType::kString || t.nbytes() < kKeepBelow) continue;
-    t = Tensor::wrap(t.dtype(), t.shape(), nullptr);
+    t.drop_buffer();
   }
   return skeleton;
 }

@@ -46,8 +46,7 @@ inline void drop_constant_if_unused(ir::Graph& g, ir::ValueId v) {
       if (u == v) return;
     }
   }
-  Tensor& c = g.value(v).constant;
-  c = Tensor::wrap(c.dtype(), c.shape(), nullptr);
+  g.value(v).constant.drop_buffer();
 }
 
 inline bool is_op(const ir::Node& n, const char* op, const char* domain = "") {

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/memory.h"
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(__SANITIZE_MEMORY__)
 #define LACUNA_COUNT_ALLOCATIONS 0
 #elif defined(__has_feature)
@@ -28,6 +30,7 @@ namespace {
 
 std::atomic<bool> g_counting{false};
 std::atomic<int64_t> g_count{0};
+int64_t g_mapped_at_start = 0;
 bool g_trace = false;
 thread_local bool t_in_hook = false;
 
@@ -57,12 +60,14 @@ void start_counting_allocations() {
     (void)backtrace(frames, 4);
   }
   g_count.store(0);
+  g_mapped_at_start = mapped_blocks();
   g_counting.store(true);
 }
 
 int64_t stop_counting_allocations() {
   g_counting.store(false);
-  return g_count.load();
+  // Blocks of 1 MiB or more are mapped directly (allocate_shared), past malloc.
+  return g_count.load() + (mapped_blocks() - g_mapped_at_start);
 }
 
 }  // namespace lacuna::test
