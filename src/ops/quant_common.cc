@@ -32,23 +32,6 @@ Status check_zero_point(const InferContext& ctx, int i, DType dtype, int64_t cha
   return check_count(ctx, i, channels, what);
 }
 
-std::vector<float> scale_values(const Tensor& t, int64_t channels) {
-  std::vector<float> v(static_cast<size_t>(channels));
-  const float* p = t.data<float>();
-  for (int64_t c = 0; c < channels; ++c) v[static_cast<size_t>(c)] = p[t.numel() == 1 ? 0 : c];
-  return v;
-}
-
-std::vector<int32_t> zero_point_values(const Tensor* t, int64_t channels) {
-  std::vector<int32_t> v(static_cast<size_t>(channels), 0);
-  if (!t) return v;
-  const std::vector<int64_t> all = t->to_int64_vector();
-  for (int64_t c = 0; c < channels; ++c) {
-    v[static_cast<size_t>(c)] = static_cast<int32_t>(all[all.size() == 1 ? 0 : static_cast<size_t>(c)]);
-  }
-  return v;
-}
-
 float scale_at(const Tensor& t, int64_t channel) { return t.data<float>()[t.numel() == 1 ? 0 : channel]; }
 
 int32_t zero_point_at(const Tensor* t, int64_t channel) {

@@ -22,11 +22,8 @@ Status check_scale(const InferContext& ctx, int i, int64_t channels, const std::
 Status check_zero_point(const InferContext& ctx, int i, DType dtype, int64_t channels,
                         const std::string& what);
 
-// Scales as floats, zero points as int32, broadcast to `channels` entries (a one-element tensor
-// repeats). An omitted zero point gives zeros.
-std::vector<float> scale_values(const Tensor& t, int64_t channels);
-std::vector<int32_t> zero_point_values(const Tensor* t, int64_t channels);
-// One entry of the same, without allocating (for run()).
+// One channel's scale (float) or zero point (as int32; 0 when omitted), a one-element tensor
+// repeating for every channel. No allocation (for run()).
 float scale_at(const Tensor& t, int64_t channel);
 int32_t zero_point_at(const Tensor* t, int64_t channel);
 

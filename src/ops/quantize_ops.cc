@@ -2,7 +2,6 @@
 #include <vector>
 
 #include "core/dispatch.h"
-#include "core/small_vector.h"
 #include "kernels/ref/quantize.h"
 #include "ops/common.h"
 #include "ops/families.h"
@@ -16,6 +15,13 @@ namespace {
 namespace ref = kernels::ref;
 
 // [outer, channels, inner] around the quantization axis; channels == 1 for per-tensor.
+// QuantizeLinear's input: float32, or int32 (quantized through float, like ONNX Runtime).
+template <class F>
+void visit_quant_input(const Tensor& x, F&& f) {
+  if (x.dtype() == DType::kInt32) f(x.data<int32_t>());
+  else f(x.data<float>());
+}
+
 struct AxisSplit {
   int64_t outer = 1, channels = 1, inner = 1;
 };
@@ -80,26 +86,16 @@ class QuantizeLinearKernel : public LinearQuantBase {
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     Tensor& y = ctx.output(0);
     const AxisSplit s = split(x, scale);
-    // Per-tensor and small per-axis parameters stay inline (run() should not allocate).
-    SmallVector<float, 16> sc(static_cast<size_t>(s.channels));
-    SmallVector<int32_t, 16> zv(static_cast<size_t>(s.channels));
-    for (int64_t c = 0; c < s.channels; ++c) {
-      sc[static_cast<size_t>(c)] = scale_at(scale, c);
-      zv[static_cast<size_t>(c)] = zero_point_at(zp, c);
-    }
-    std::vector<float> xf;
-    const float* xp = x.data<float>();
-    if (x.dtype() == DType::kInt32) {  // int32 inputs quantize through float, like ONNX Runtime
-      xf.resize(static_cast<size_t>(x.numel()));
-      for (int64_t i = 0; i < x.numel(); ++i)
-        xf[static_cast<size_t>(i)] = static_cast<float>(x.data<int32_t>()[i]);
-      xp = xf.data();
-    }
-    if (y.dtype() == DType::kInt8) {
-      ref::quantize_linear(xp, s.outer, s.channels, s.inner, sc.data(), zv.data(), y.data<int8_t>());
-    } else {
-      ref::quantize_linear(xp, s.outer, s.channels, s.inner, sc.data(), zv.data(), y.data<uint8_t>());
-    }
+    // The parameters are read in place: run() does not allocate.
+    auto scale_of = [&](int64_t c) { return scale_at(scale, c); };
+    auto zero_point_of = [&](int64_t c) { return zero_point_at(zp, c); };
+    visit_quant_input(x, [&](const auto* xp) {
+      if (y.dtype() == DType::kInt8) {
+        ref::quantize_linear(xp, s.outer, s.channels, s.inner, scale_of, zero_point_of, y.data<int8_t>());
+      } else {
+        ref::quantize_linear(xp, s.outer, s.channels, s.inner, scale_of, zero_point_of, y.data<uint8_t>());
+      }
+    });
     return Status::ok();
   }
 };
@@ -119,22 +115,18 @@ class DequantizeLinearKernel : public LinearQuantBase {
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     float* y = ctx.output(0).data<float>();
     const AxisSplit s = split(x, scale);
-    // Per-tensor and small per-axis parameters stay inline (run() should not allocate).
-    SmallVector<float, 16> sc(static_cast<size_t>(s.channels));
-    SmallVector<int32_t, 16> zv(static_cast<size_t>(s.channels));
-    for (int64_t c = 0; c < s.channels; ++c) {
-      sc[static_cast<size_t>(c)] = scale_at(scale, c);
-      zv[static_cast<size_t>(c)] = zero_point_at(zp, c);
-    }
+    // The parameters are read in place: run() does not allocate.
+    auto scale_of = [&](int64_t c) { return scale_at(scale, c); };
+    auto zero_point_of = [&](int64_t c) { return zero_point_at(zp, c); };
     switch (x.dtype()) {
       case DType::kInt8:
-        ref::dequantize_linear(x.data<int8_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y);
+        ref::dequantize_linear(x.data<int8_t>(), s.outer, s.channels, s.inner, scale_of, zero_point_of, y);
         break;
       case DType::kUint8:
-        ref::dequantize_linear(x.data<uint8_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y);
+        ref::dequantize_linear(x.data<uint8_t>(), s.outer, s.channels, s.inner, scale_of, zero_point_of, y);
         break;
       default:
-        ref::dequantize_linear(x.data<int32_t>(), s.outer, s.channels, s.inner, sc.data(), zv.data(), y);
+        ref::dequantize_linear(x.data<int32_t>(), s.outer, s.channels, s.inner, scale_of, zero_point_of, y);
         break;
     }
     return Status::ok();
@@ -161,7 +153,8 @@ class DynamicQuantizeLinearKernel : public KernelBase {
     if (scale == 0.f) {
       for (int64_t i = 0; i < x.numel(); ++i) y[i] = zp;
     } else {
-      ref::quantize_linear(x.data<float>(), 1, 1, x.numel(), &scale, &z, y);
+      ref::quantize_linear(x.data<float>(), 1, 1, x.numel(), [scale](int64_t) { return scale; },
+                           [z](int64_t) { return z; }, y);
     }
     if (ctx.has_output(1)) ctx.output(1).data<float>()[0] = scale;
     if (ctx.has_output(2)) ctx.output(2).data<uint8_t>()[0] = zp;

@@ -39,28 +39,32 @@ float dequantize_value(Q q, float scale, int32_t zero_point) {
   return static_cast<float>(static_cast<int32_t>(q) - zero_point) * scale;
 }
 
-// Per-axis layout [outer, channels, inner]: channel c uses scale[c] and zero_point[c]. Per-tensor
-// quantization is channels == 1.
-template <class Q>
-void quantize_linear(const float* x, int64_t outer, int64_t channels, int64_t inner, const float* scale,
-                     const int32_t* zero_point, Q* y) {
+// Per-axis layout [outer, channels, inner]: channel c uses scale_of(c) and zero_point_of(c)
+// (callables, so that per-tensor and per-channel parameters of any zero-point type are read in
+// place). Per-tensor quantization is channels == 1. X converts to float (int32 inputs quantize
+// through float, like ONNX Runtime).
+template <class X, class Q, class Scale, class ZeroPoint>
+void quantize_linear(const X* x, int64_t outer, int64_t channels, int64_t inner, const Scale& scale_of,
+                     const ZeroPoint& zero_point_of, Q* y) {
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t c = 0; c < channels; ++c) {
-      const int32_t zp = zero_point[c];
+      const float scale = scale_of(c);
+      const int32_t zp = zero_point_of(c);
       const int64_t base = (o * channels + c) * inner;
-      for (int64_t i = 0; i < inner; ++i) y[base + i] = quantize_value<Q>(x[base + i], scale[c], zp);
+      for (int64_t i = 0; i < inner; ++i) y[base + i] = quantize_value<Q>(static_cast<float>(x[base + i]), scale, zp);
     }
   }
 }
 
-template <class Q>
-void dequantize_linear(const Q* x, int64_t outer, int64_t channels, int64_t inner, const float* scale,
-                       const int32_t* zero_point, float* y) {
+template <class Q, class Scale, class ZeroPoint>
+void dequantize_linear(const Q* x, int64_t outer, int64_t channels, int64_t inner, const Scale& scale_of,
+                       const ZeroPoint& zero_point_of, float* y) {
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t c = 0; c < channels; ++c) {
-      const int32_t zp = zero_point[c];
+      const float scale = scale_of(c);
+      const int32_t zp = zero_point_of(c);
       const int64_t base = (o * channels + c) * inner;
-      for (int64_t i = 0; i < inner; ++i) y[base + i] = dequantize_value<Q>(x[base + i], scale[c], zp);
+      for (int64_t i = 0; i < inner; ++i) y[base + i] = dequantize_value<Q>(x[base + i], scale, zp);
     }
   }
 }
