@@ -79,13 +79,12 @@ class QConvBase : public KernelBase {
   struct Layout {
     size_t w_zp = 0, mult = 0, conv = 0, total = 0;
   };
-  static size_t round64(size_t b) { return (b + 63) / 64 * 64; }
   static Layout layout(const ref::ConvShape& s, size_t acc_bytes, size_t x_bytes) {
     Layout l;
     const size_t m = static_cast<size_t>(s.out_channels);
-    l.w_zp = round64(acc_bytes);
-    l.mult = l.w_zp + round64(m * sizeof(int32_t));
-    l.conv = l.mult + round64(m * sizeof(float));
+    l.w_zp = RunBuffer::align64(acc_bytes);
+    l.mult = l.w_zp + RunBuffer::align64(m * sizeof(int32_t));
+    l.conv = l.mult + RunBuffer::align64(m * sizeof(float));
     l.total = l.conv + ref::conv_integer_workspace_bytes(s, x_bytes);
     return l;
   }
@@ -116,12 +115,8 @@ class QConvBase : public KernelBase {
     const ref::ConvShape& s = planned_ ? shape_ : *local;
     const size_t acc_bytes = with_acc ? static_cast<size_t>(numel(ctx.output(0).shape())) * sizeof(int32_t) : 0;
     *l = layout(s, acc_bytes, 1);
-    if (planned_) {
-      *scratch = static_cast<char*>(ctx.scratch);
-    } else {
-      *heap = RunBuffer(ctx, false, l->total);
-      *scratch = heap->as<char>();
-    }
+    *heap = RunBuffer(ctx, planned_, l->total);  // the planned scratch, or heap memory
+    *scratch = heap->as<char>();
     int32_t* w_zp = reinterpret_cast<int32_t*>(*scratch + l->w_zp);
     for (int64_t c = 0; c < s.out_channels; ++c) w_zp[c] = zero_point_at(w_zp_input, c);
     int32_t* acc = with_acc ? reinterpret_cast<int32_t*>(*scratch) : acc_out;

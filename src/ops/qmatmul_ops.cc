@@ -58,13 +58,12 @@ class QMatMulBase : public KernelBase {
   struct Layout {
     size_t a_zp = 0, b_zp = 0, mult = 0, total = 0;
   };
-  static size_t round64(size_t b) { return (b + 63) / 64 * 64; }
   Layout layout(const MatMulDims& d, int64_t out_numel) const {
     Layout l;
-    l.a_zp = with_acc_ ? round64(static_cast<size_t>(out_numel) * sizeof(int32_t)) : 0;
-    l.b_zp = l.a_zp + round64(static_cast<size_t>(d.m) * sizeof(int32_t));
-    l.mult = l.b_zp + round64(static_cast<size_t>(d.n) * sizeof(int32_t));
-    l.total = l.mult + round64(static_cast<size_t>(d.n) * sizeof(float));
+    l.a_zp = with_acc_ ? RunBuffer::align64(static_cast<size_t>(out_numel) * sizeof(int32_t)) : 0;
+    l.b_zp = l.a_zp + RunBuffer::align64(static_cast<size_t>(d.m) * sizeof(int32_t));
+    l.mult = l.b_zp + RunBuffer::align64(static_cast<size_t>(d.n) * sizeof(int32_t));
+    l.total = l.mult + RunBuffer::align64(static_cast<size_t>(d.n) * sizeof(float));
     return l;
   }
   Status prepare_dims(PrepareContext& ctx) {
@@ -90,12 +89,8 @@ class QMatMulBase : public KernelBase {
     const MatMulDims& d = planned_ ? dims_ : *local;
     *dims = &d;
     *l = layout(d, ctx.output(0).numel());
-    if (planned_) {
-      *scratch = static_cast<char*>(ctx.scratch);
-    } else {
-      *heap = RunBuffer(ctx, false, l->total);
-      *scratch = heap->as<char>();
-    }
+    *heap = RunBuffer(ctx, planned_, l->total);  // the planned scratch, or heap memory
+    *scratch = heap->as<char>();
     auto* a_zp = reinterpret_cast<int32_t*>(*scratch + l->a_zp);
     auto* b_zp = reinterpret_cast<int32_t*>(*scratch + l->b_zp);
     const Tensor* az = ctx.has_input(a_zp_input) ? &ctx.input(a_zp_input) : nullptr;

@@ -16,6 +16,9 @@ class RunBuffer {
     return ctx.num_inputs() > 0 && ctx.inputs[0].shape != nullptr;
   }
 
+  // Rounds a part of a scratch layout up to 64 bytes (each part starts cache-line aligned).
+  static size_t align64(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
   RunBuffer() = default;
   // `planned`: prepare() reserved at least `bytes` of scratch.
   RunBuffer(const runtime::RunContext& ctx, bool planned, size_t bytes) {
