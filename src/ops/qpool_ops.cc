@@ -104,10 +104,22 @@ class QLinearAveragePoolKernel : public QPoolBase {
     ctx.set_output(0, ctx.dtype(0), std::move(out));
     return Status::ok();
   }
+  Status prepare(PrepareContext& ctx) override {
+    // Static shapes: the window geometry is computed once, not per run (run() does not allocate).
+    if (ctx.inputs[0].shape) {
+      LACUNA_ASSIGN_OR_RETURN(shape_, geometry(ctx.shape(0)));
+      planned_ = true;
+    }
+    return Status::ok();
+  }
   Status run(RunContext& ctx) override {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
-    LACUNA_ASSIGN_OR_RETURN(ref::PoolShape s, geometry(x.shape()));
+    ref::PoolShape local;
+    if (!planned_) {
+      LACUNA_ASSIGN_OR_RETURN(local, geometry(x.shape()));
+    }
+    const ref::PoolShape& s = planned_ ? shape_ : local;
     const ref::QParams qx = qparams(ctx, 1, 2), qy = qparams(ctx, 3, 4);
     if (x.dtype() == DType::kInt8) {
       ref::qlinear_avg_pool(x.data<int8_t>(), s, qx, qy, y.data<int8_t>());
@@ -118,6 +130,9 @@ class QLinearAveragePoolKernel : public QPoolBase {
   }
 
  private:
+  ref::PoolShape shape_;  // from prepare() when the input shape is static
+  bool planned_ = false;
+
   Expected<ref::PoolShape> geometry(const Shape& x) const {
     ref::PoolShape s;
     split(x, &s.batch, &s.channels, &s.in_size);

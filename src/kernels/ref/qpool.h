@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/ref/dim_vector.h"
 #include "kernels/ref/qlinear.h"
 #include "kernels/ref/quantize.h"
 
@@ -52,7 +53,7 @@ void qlinear_avg_pool(const Q* x, const PoolShape& s, QParams qx, QParams qy, Q*
   const int64_t ksize = detail::volume(s.kernel);
   const int64_t cs_in = s.channels_last ? 1 : isize, ss_in = s.channels_last ? s.channels : 1;
   const int64_t cs_out = s.channels_last ? 1 : osize, ss_out = s.channels_last ? s.channels : 1;
-  std::vector<int64_t> o(nd), k(nd);
+  DimVector o(nd), k(nd);
   for (int64_t n = 0; n < s.batch; ++n) {
     for (int64_t c = 0; c < s.channels; ++c) {
       const Q* xc = x + n * s.channels * isize + c * cs_in;
