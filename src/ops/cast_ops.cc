@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/dispatch.h"
+#include "core/saturate.h"
 #include "ir/dtype_codes.h"
 #include "ops/common.h"
 #include "ops/families.h"
@@ -13,19 +14,6 @@
 namespace lacuna::ops {
 
 namespace {
-
-// Float -> integer conversion that saturates instead of invoking undefined behaviour.
-template <class To>
-To convert_from_double(double v) {
-  if constexpr (std::is_integral_v<To> && !std::is_same_v<To, bool>) {
-    if (std::isnan(v)) return To(0);
-    if (v <= static_cast<double>(std::numeric_limits<To>::lowest())) return std::numeric_limits<To>::lowest();
-    if (v >= static_cast<double>(std::numeric_limits<To>::max())) return std::numeric_limits<To>::max();
-    return static_cast<To>(v);
-  } else {
-    return from_double<To>(v);
-  }
-}
 
 std::string format_float(double v, bool single) {
   if (std::isnan(v)) return "NaN";
@@ -66,7 +54,7 @@ Status cast_tensor(const Tensor& x, Tensor& y, const std::string& node) {
         } else if constexpr (std::is_same_v<T, uint64_t>) {
           d[i] = std::strtoull(str.c_str(), nullptr, 10);
         } else {
-          d[i] = convert_from_double<T>(v);
+          d[i] = saturate_cast<T>(v);
         }
       }
     });
@@ -106,7 +94,7 @@ Status cast_tensor(const Tensor& x, Tensor& y, const std::string& node) {
         } else if constexpr (std::is_same_v<F, float> && std::is_same_v<T, Half>) {
           d[i] = Half{float_to_half(static_cast<float>(to_double(s[i])))};
         } else {
-          d[i] = convert_from_double<T>(to_double(s[i]));
+          d[i] = saturate_cast<T>(to_double(s[i]));
         }
       }
     });

@@ -102,6 +102,9 @@ TEST(SaturateCast, IntegersSaturateAndNanIsZero) {
   EXPECT_EQ(saturate_cast<int32_t>(std::nan("")), 0);
   EXPECT_EQ(saturate_cast<int32_t>(-7.9), -7);
   EXPECT_EQ(saturate_cast<float>(1.5), 1.5f);
+  EXPECT_TRUE(saturate_cast<bool>(-0.5));  // bool is "not zero", not a saturated integer
+  EXPECT_FALSE(saturate_cast<bool>(0.0));
+  EXPECT_EQ(to_double(saturate_cast<Half>(0.25)), 0.25);
 }
 
 }  // namespace
