@@ -6,9 +6,11 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/onnx_pb.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
+#include <cstring>
 #include <set>
 
 #include "core/file_util.h"
@@ -24,8 +26,10 @@ std::string domain_of(const std::string& d) { return d == "ai.onnx" ? "" : d; }
 
 class Importer {
  public:
-  Importer(std::string base_dir, std::string what)
-      : base_dir_(std::move(base_dir)), what_(std::move(what)) {}
+  // `releasable`: the top-level graph, when the importer may free each initializer's bytes once
+  // converted (so that the model's weights are not held twice while importing); else null.
+  Importer(std::string base_dir, std::string what, onnx::GraphProto* releasable = nullptr)
+      : base_dir_(std::move(base_dir)), what_(std::move(what)), releasable_(releasable) {}
 
   Status import_graph(const onnx::GraphProto& gp, const std::map<std::string, int64_t>& opsets,
                       const std::set<std::string>& outer_scope, ir::Graph* g, bool subgraph = false);
@@ -39,11 +43,7 @@ class Importer {
 
   std::string base_dir_;
   std::string what_;
-
- public:
-  // The top-level graph, when the importer may free each initializer's bytes once converted (so
-  // that the model's weights are not held twice while importing).
-  onnx::GraphProto* releasable = nullptr;
+  onnx::GraphProto* releasable_;
 };
 
 Status Importer::import_value_type(const onnx::TypeProto& tp, const std::string& name,
@@ -214,7 +214,7 @@ Status Importer::import_graph(const onnx::GraphProto& gp,
     if (!t) return t.status().with_context("initializer '" + tp.name() + "'");
     g->add_constant(tp.name(), std::move(t).value());
     scope.insert(tp.name());
-    if (releasable == &gp) std::string().swap(*releasable->mutable_initializer(i)->mutable_raw_data());
+    if (releasable_ == &gp) std::string().swap(*releasable_->mutable_initializer(i)->mutable_raw_data());
   }
   for (const auto& sp : gp.sparse_initializer()) {
     const std::string& name = sp.values().name();
@@ -366,8 +366,7 @@ Expected<ir::Graph> import_parsed(onnx::ModelProto& mp, const std::string& base_
     info->producer_version = mp.producer_version();
   }
   ir::Graph g;
-  Importer imp(base_dir, what);
-  imp.releasable = mp.mutable_graph();
+  Importer imp(base_dir, what, mp.mutable_graph());
   Status s = imp.import_graph(mp.graph(), opsets, {}, &g);
   if (!s.is_ok()) return s.with_context(what);
   if (g.outputs.empty()) return invalid_model(what + ": the graph has no outputs");
@@ -398,11 +397,19 @@ Expected<ir::Graph> import_model_bytes(const std::string& bytes, const std::stri
 // model, whose weights are freed one by one as they become tensors).
 Expected<ir::Graph> import_model(const std::string& path, ModelInfo* info) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    LACUNA_ASSIGN_OR_RETURN(std::string bytes, read_file(path));  // for read_file's error message
-    auto g = import_model_bytes(bytes, dirname_of(path), path, info);
-    if (info) info->path = path;
-    return g;
+  if (fd < 0) return io_error("cannot open '" + path + "': " + std::strerror(errno));
+  struct stat st {};
+  Status bad;
+  if (::fstat(fd, &st) != 0) {
+    bad = io_error("cannot open '" + path + "': " + std::strerror(errno));
+  } else if (S_ISDIR(st.st_mode)) {
+    bad = io_error("'" + path + "' is a directory, not a file");
+  } else if (st.st_size > static_cast<off_t>(INT_MAX)) {  // checked before parsing any of it
+    bad = unsupported("'" + path + "' is larger than 2 GB; store its weights as external data");
+  }
+  if (!bad.is_ok()) {
+    ::close(fd);
+    return bad;
   }
   onnx::ModelProto mp;
   bool ok = false;
@@ -412,11 +419,7 @@ Expected<ir::Graph> import_model(const std::string& path, ModelInfo* info) {
     stream.SetTotalBytesLimit(INT_MAX);
     ok = mp.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage();
   }
-  const off_t size = ::lseek(fd, 0, SEEK_END);
   ::close(fd);
-  if (size > static_cast<off_t>(INT_MAX)) {
-    return unsupported("'" + path + "' is larger than 2 GB; store its weights as external data");
-  }
   if (!ok) return parse_failed(path);
   auto g = import_parsed(mp, dirname_of(path), path, info);
   if (info) info->path = path;
