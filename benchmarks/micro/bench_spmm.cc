@@ -78,8 +78,12 @@ void run(benchmark::State& st, std::string kind, int64_t m, int64_t k, int64_t n
       const auto wi = i == 0 ? w : weights(m * kdim, sparsity, 7 + static_cast<uint32_t>(i));
       ls.push_back(std::make_unique<kernels::SparseLinear>(cpu, wi.data(), m, k, false, n, 1));
     }
-    const kernels::SparseLinear& l = *ls[0];
-    std::vector<float> shared(static_cast<size_t>(l.shared_floats())), scratch(static_cast<size_t>(l.scratch_floats()));
+    int64_t shared_floats = 0, scratch_floats = 0;  // the layers' plans differ with their patterns
+    for (const auto& l : ls) {
+      shared_floats = std::max(shared_floats, l->shared_floats());
+      scratch_floats = std::max(scratch_floats, l->scratch_floats());
+    }
+    std::vector<float> shared(static_cast<size_t>(shared_floats)), scratch(static_cast<size_t>(scratch_floats));
     size_t i = 0;
     for (auto _ : st) {
       const kernels::SparseLinear& li = *ls[i++ % ls.size()];

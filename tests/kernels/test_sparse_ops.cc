@@ -131,6 +131,28 @@ TEST(SparseOps, GemmMatchesReferenceAndDense) {
   }
 }
 
+// Long K (several K-chunks of the JIT, the last one partial) and enough non-zeros that the
+// row blocks run in many chunks, each K-chunk over every tile (37 tokens: a partial tile):
+// partial sums wait in scratch between K-chunks. Bias, residual and ReLU fused.
+TEST(SparseOps, GemmManyKChunksAndBlockChunks) {
+  int seed = 500;
+  for (double sp : {0.5, 0.9}) {
+    SCOPED_TRACE("sparsity " + std::to_string(sp));
+    const Tensor x = test::random_tensor(DType::kFloat32, {1, 37, 1000}, ++seed);
+    const Tensor w = test::sparsify(test::random_tensor(DType::kFloat32, {130, 1000}, ++seed), sp, ++seed);
+    const Tensor b = test::random_tensor(DType::kFloat32, {130}, ++seed);
+    const Tensor z = test::random_tensor(DType::kFloat32, {1, 37, 130}, ++seed);
+    ir::Attributes a;
+    a["transB"] = Attribute::of_int(1);
+    a["activation"] = Attribute::of_string("relu");
+    const ir::Node fg = test::make_node("FusedGemm", 4, 1, a, "lacuna");
+    test::expect_fast_matches_reference(fg, {x, w, b, z}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
+    auto sparse = test::run_op(fg, {x, w, b, z}, 17, false, 2, nullptr, "sparse");
+    auto dense = test::run_op(fg, {x, w, b, z}, 17, false, 2, nullptr, "dense");
+    test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+  }
+}
+
 TEST(SparseOps, AutoPolicyPicksByCost) {
   const Tensor x = test::random_tensor(DType::kFloat32, {1, 128, 256}, 1);
   const Tensor w = test::random_tensor(DType::kFloat32, {256, 256}, 2);
