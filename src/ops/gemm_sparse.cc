@@ -1,7 +1,9 @@
 // Sparse MatMul / Gemm / lacuna:FusedGemm with a constant 2-D weight matrix (transformer linear
-// layers, classifiers), chosen per layer by the sparse cost model (or the --sparse option).
+// layers, classifiers), chosen per layer by the sparse cost model (or the --sparse option). A few
+// rows of activations (batch-1 classifiers) take the sparse GEMV kernel, more take SparseLinear.
 #include <memory>
 
+#include "kernels/sparse/sparse_gemv.h"
 #include "kernels/sparse/sparse_linear.h"
 #include "ops/families.h"
 #include "ops/gemm_common.h"
@@ -26,19 +28,31 @@ class GemmSparseKernel : public GemmKernelBase {
     tokens_ = numel(ctx.shape(0)) / dims_.k;
     // Tokens per image: the leading dim is the batch when there are three or more dims.
     const int64_t cols = ctx.rank(0) >= 3 ? tokens_ / ctx.shape(0)[0] : tokens_;
-    const SparseChoice choice = choose_sparse_gemm(*ctx.options, *w, cols);
+    const bool gemv = kernels::SparseGemv::supports(dims_.k, tokens_);
+    const SparseChoice choice = choose_sparse_gemm(*ctx.options, *w, cols, gemv);
     if (!choice.sparse) return not_supported(choice.reason);
     LACUNA_RETURN_IF_ERROR(prepare_bias(ctx));
     const int threads = std::max(1, ctx.options->num_threads);
     // MatMul's and FusedGemm's (transB=0) weight is [K x N]; Gemm/FusedGemm with transB is [N x K].
-    linear_ = std::make_unique<kernels::SparseLinear>(*ctx.options->cpu, w->data<float>(), dims_.n, dims_.k,
-                                                      /*k_major=*/!trans_b_, tokens_, threads);
-    shared_ = aligned(linear_->shared_floats());
-    per_thread_ = aligned(linear_->scratch_floats());
-    ctx.scratch_bytes = (shared_ + per_thread_ * static_cast<size_t>(threads)) * sizeof(float);
+    int64_t nnz = 0;
+    const char* kernel = nullptr;
+    if (gemv) {
+      gemv_ = std::make_unique<kernels::SparseGemv>(*ctx.options->cpu, w->data<float>(), dims_.n, dims_.k,
+                                                    /*k_major=*/!trans_b_, threads);
+      nnz = gemv_->nnz();
+      kernel = gemv_->kernel_name();
+    } else {
+      linear_ = std::make_unique<kernels::SparseLinear>(*ctx.options->cpu, w->data<float>(), dims_.n, dims_.k,
+                                                        /*k_major=*/!trans_b_, tokens_, threads);
+      shared_ = aligned(linear_->shared_floats());
+      per_thread_ = aligned(linear_->scratch_floats());
+      ctx.scratch_bytes = (shared_ + per_thread_ * static_cast<size_t>(threads)) * sizeof(float);
+      nnz = linear_->nnz();
+      kernel = linear_->kernel_name();
+    }
     ctx.constant_consumed[1] = true;
-    ctx.flops = 2.0 * static_cast<double>(linear_->nnz()) * static_cast<double>(tokens_);
-    ctx.decision = std::string(linear_->kernel_name()) + ", " + choice.reason;
+    ctx.flops = 2.0 * static_cast<double>(nnz) * static_cast<double>(tokens_);
+    ctx.decision = std::string(kernel) + ", " + choice.reason;
     return Status::ok();
   }
 
@@ -46,6 +60,13 @@ class GemmSparseKernel : public GemmKernelBase {
     const float* a = ctx.input(0).data<float>();
     float* y = ctx.output(0).data<float>();
     const kernels::Epilogue ep = epilogue(ctx);
+    if (gemv_) {
+      const int64_t items = gemv_->work_items();
+      ctx.pool->parallel([&](int tid, int nt) {
+        gemv_->run(a, dims_.k, tokens_, y, dims_.n, ep.bias, ep.residual, dims_.n, ep, items * tid / nt, items * (tid + 1) / nt);
+      });
+      return Status::ok();
+    }
     auto* scratch = static_cast<float*>(ctx.scratch);
     float* shared = scratch;
     float* per_thread = scratch + shared_;
@@ -63,6 +84,7 @@ class GemmSparseKernel : public GemmKernelBase {
 
  private:
   std::unique_ptr<kernels::SparseLinear> linear_;
+  std::unique_ptr<kernels::SparseGemv> gemv_;
   int64_t tokens_ = 0;
   size_t shared_ = 0, per_thread_ = 0;
 };

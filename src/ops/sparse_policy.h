@@ -26,8 +26,13 @@ SparseChoice choose_sparse_conv(const runtime::KernelOptions& options, const Ten
                                 int64_t out_pixels);
 
 // The choice for a linear layer with a constant 2-D weight `w` applied to `tokens` rows per
-// image (MatMul, Gemm, FusedGemm).
-SparseChoice choose_sparse_gemm(const runtime::KernelOptions& options, const Tensor& w, int64_t tokens);
+// image (MatMul, Gemm, FusedGemm). `gemv`: the layer would run the sparse GEMV kernel (a few rows
+// in all), whose time, like the dense one's, is that of streaming the weights.
+SparseChoice choose_sparse_gemm(const runtime::KernelOptions& options, const Tensor& w, int64_t tokens,
+                                bool gemv = false);
+
+// The density below which the sparse GEMV kernel is estimated to win.
+double gemv_break_even_density();
 
 // The density below which the sparse kernel is estimated to win (for reports).
 double break_even_density(int64_t cols, int tile);

@@ -139,7 +139,8 @@ TEST(SparseOps, GemmManyKChunksAndBlockChunks) {
   for (double sp : {0.5, 0.9}) {
     SCOPED_TRACE("sparsity " + std::to_string(sp));
     const Tensor x = test::random_tensor(DType::kFloat32, {1, 37, 1000}, ++seed);
-    const Tensor w = test::sparsify(test::random_tensor(DType::kFloat32, {130, 1000}, ++seed), sp, ++seed);
+    seed += 2;
+    const Tensor w = test::sparsify(test::random_tensor(DType::kFloat32, {130, 1000}, seed - 1), sp, seed);
     const Tensor b = test::random_tensor(DType::kFloat32, {130}, ++seed);
     const Tensor z = test::random_tensor(DType::kFloat32, {1, 37, 130}, ++seed);
     ir::Attributes a;
@@ -149,6 +150,36 @@ TEST(SparseOps, GemmManyKChunksAndBlockChunks) {
     test::expect_fast_matches_reference(fg, {x, w, b, z}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
     auto sparse = test::run_op(fg, {x, w, b, z}, 17, false, 2, nullptr, "sparse");
     auto dense = test::run_op(fg, {x, w, b, z}, 17, false, 2, nullptr, "dense");
+    test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+  }
+}
+
+// A few rows of activations (batch-1 classifiers) take the sparse GEMV kernel: Gemm on [1, K],
+// MatMul on [3, K] and FusedGemm with residual and GELU on [1, 2, K].
+TEST(SparseOps, FewTokensMatchReferenceAndDense) {
+  int seed = 700;
+  for (double sp : kSparsities) {
+    if (sp == 0.0) continue;
+    SCOPED_TRACE("sparsity " + std::to_string(sp));
+    ir::Attributes tb;
+    tb["transB"] = Attribute::of_int(1);
+    seed += 2;
+    const Tensor w = prune(test::random_tensor(DType::kFloat32, {45, 300}, seed - 1), sp, false, seed);
+    const Tensor c = test::random_tensor(DType::kFloat32, {45}, ++seed);
+    const Tensor x1 = test::random_tensor(DType::kFloat32, {1, 300}, ++seed);
+    test::expect_fast_matches_reference(test::make_node("Gemm", 3, 1, tb), {x1, w, c}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
+    seed += 2;
+    const Tensor wk = prune(test::random_tensor(DType::kFloat32, {300, 45}, seed - 1), sp, true, seed);
+    const Tensor x3 = test::random_tensor(DType::kFloat32, {3, 300}, ++seed);
+    test::expect_fast_matches_reference(test::make_node("MatMul", 2, 1), {x3, wk}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
+    ir::Attributes a = tb;
+    a["activation"] = Attribute::of_string("gelu");
+    const Tensor x12 = test::random_tensor(DType::kFloat32, {1, 2, 300}, ++seed);
+    const Tensor z = test::random_tensor(DType::kFloat32, {1, 2, 45}, ++seed);
+    const ir::Node fg = test::make_node("FusedGemm", 4, 1, a, "lacuna");
+    test::expect_fast_matches_reference(fg, {x12, w, c, z}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
+    auto sparse = test::run_op(fg, {x12, w, c, z}, 17, false, 2, nullptr, "sparse");
+    auto dense = test::run_op(fg, {x12, w, c, z}, 17, false, 2, nullptr, "dense");
     test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
   }
 }
