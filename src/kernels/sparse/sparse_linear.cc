@@ -15,6 +15,13 @@ constexpr int64_t kJitKChunk = 384;
 // through it (measured on bert-base-p90: 24 KiB, one block of 30 rows at 90 % zeros, beat 32 and
 // 48 KiB, and the former chunks of 256 KiB of code run tile by tile, by 3-7 %).
 constexpr int64_t kJitChunkBytes = 24 << 10;
+// Token tiles per pass over the code: their packed X within about 1.5 MiB of L2, and at most 8
+// (128 tokens). Longer inputs (a whole batch of sequences) run tile by tile over chunks of
+// kJitWideChunkBytes of code and values that stay in L2: bert-base-p90 at batch 16 (2048 tokens)
+// took 1.3-1.7 s with the small chunks (by groups of 8 tiles, or all tiles at once), 0.84 s so.
+constexpr int64_t kJitGroupBytes = 1536 << 10;
+constexpr int64_t kJitMaxGroupTiles = 8;
+constexpr int64_t kJitWideChunkBytes = 256 << 10;
 // Bytes of code and data per non-zero (7-byte FMA + 4-byte value).
 constexpr int64_t kJitBytesPerNnz = 11;
 
@@ -47,11 +54,15 @@ SparseLinear::SparseLinear(const CpuInfo& cpu, const float* w, int64_t m, int64_
   }
   if (jit_) {
     parts_ = jit_->balanced_bounds(threads);
+    // Up to 128 tokens: small chunks whose code per K-chunk stays in L1i, run over all tiles.
+    // More (a batch of sequences): chunks of code that stay in L2, run tile by tile (X streams).
+    wide_ = (tokens + kJitTile - 1) / kJitTile > kJitMaxGroupTiles;
+    const int64_t budget = wide_ ? kJitWideChunkBytes : kJitChunkBytes * jit_->chunks();
     // Chunks of blocks by code size, never across a worker's share.
     for (size_t p = 0; p + 1 < parts_.size(); ++p) {
       int64_t bytes = 0;
       for (int64_t b = parts_[p]; b < parts_[p + 1]; ++b) {
-        if (b == parts_[p] || bytes + jit_->block_nnz(b) * kJitBytesPerNnz > kJitChunkBytes * jit_->chunks()) {
+        if (b == parts_[p] || bytes + jit_->block_nnz(b) * kJitBytesPerNnz > budget) {
           chunk_starts_.push_back(b);
           bytes = 0;
         }
@@ -63,6 +74,9 @@ SparseLinear::SparseLinear(const CpuInfo& cpu, const float* w, int64_t m, int64_
       block_row0_.push_back(static_cast<int64_t>(block_row0_.empty() ? 0 : block_row0_.back() + jit_->block_rows(b - 1)));
     }
     block_row0_.push_back(m);
+    // Tiles per group: the group's X fits in about 1.5 MiB of L2 (so that it stays there while
+    // every chunk of code runs over it), at most 128 tokens; one tile at a time when wide.
+    group_tiles_ = wide_ ? 1 : std::clamp<int64_t>(kJitGroupBytes / (k * kJitTile * 4), 1, kJitMaxGroupTiles);
     for (size_t c = 0; c + 1 < chunk_starts_.size(); ++c) {
       chunk_rows_ = std::max(chunk_rows_, block_row0_[static_cast<size_t>(chunk_starts_[c + 1])] -
                                               block_row0_[static_cast<size_t>(chunk_starts_[c])]);
@@ -88,7 +102,7 @@ int64_t SparseLinear::shared_floats() const {
 }
 
 int64_t SparseLinear::scratch_floats() const {
-  if (jit_) return chunk_rows_ * ((tokens_ + kJitTile - 1) / kJitTile) * kJitTile + 64;
+  if (jit_) return chunk_rows_ * group_tiles_ * kJitTile + 64;
   return (k_ + 2 * (w_.groups() * kSparseGroup)) * sk_.tile + 64;
 }
 
@@ -122,36 +136,47 @@ void SparseLinear::run_jit(float* y, int64_t ldy, const float* bias, const float
   const int64_t tile_floats = chunk_rows_ * kJitTile;  // one tile's rows of a chunk in scratch
   for (int64_t part = begin; part < end; ++part) {
     const int64_t b_begin = parts_[static_cast<size_t>(part)], b_end = parts_[static_cast<size_t>(part + 1)];
-    // The chunks of blocks inside this share. The first is prefetched up front; each later one
-    // line by line, spread over the block calls of the chunk before it (bursts of prefetches
-    // would only queue behind each other).
-    auto c = std::lower_bound(chunk_starts_.begin(), chunk_starts_.end(), b_begin);
-    if (c + 1 < chunk_starts_.end()) jit_->prefetch(*c, std::min(*(c + 1), b_end));
-    for (; c + 1 < chunk_starts_.end() && *c < b_end; ++c) {
-      const int64_t cb0 = *c, cb1 = std::min(*(c + 1), b_end);
-      const int64_t nb1 = c + 2 < chunk_starts_.end() ? std::min(*(c + 2), b_end) : cb1;  // next chunk [cb1, nb1)
-      const int64_t r0 = block_row0_[static_cast<size_t>(cb0)], rows = block_row0_[static_cast<size_t>(cb1)] - r0;
-      const int64_t calls = tiles * jit_->chunks() * (cb1 - cb0);
-      int64_t call = 0;
-      // K-chunk by K-chunk, every tile through the chunk's code while it is hot in L1; the
-      // partial sums of all tiles wait in scratch (tile t's row r at (t * chunk_rows_ + r - r0) * 16).
-      for (int64_t kc = 0; kc < jit_->chunks(); ++kc) {
-        for (int64_t t = 0; t < tiles; ++t) {
-          const float* xt = shared + t * k_ * kJitTile;
-          // The code addresses row r at r * 16 floats: shift the tile's base by the chunk's first row.
-          float* yt = reinterpret_cast<float*>(reinterpret_cast<uintptr_t>(scratch + t * tile_floats) -
-                                               static_cast<uintptr_t>(r0 * kJitTile) * sizeof(float));
-          for (int64_t b = cb0; b < cb1; ++b) {
-            if (nb1 > cb1) jit_->prefetch(cb1, nb1, call++, calls);
-            jit_->run(b, kc, xt, yt, nullptr, kJitTile);
+    const auto first = std::lower_bound(chunk_starts_.begin(), chunk_starts_.end(), b_begin);
+    // Tiles [t_begin, t_end) through every chunk of blocks of this share. The first chunk is
+    // prefetched up front; each later one line by line, spread over the block calls of the chunk
+    // before it (bursts of prefetches would only queue behind each other).
+    auto over_chunks = [&](int64_t t_begin, int64_t t_end) {
+      jit_->prefetch(*first, std::min(*(first + 1), b_end));
+      for (auto c = first; c + 1 < chunk_starts_.end() && *c < b_end; ++c) {
+        const int64_t cb0 = *c, cb1 = std::min(*(c + 1), b_end);
+        const int64_t nb1 = c + 2 < chunk_starts_.end() ? std::min(*(c + 2), b_end) : cb1;  // next chunk [cb1, nb1)
+        const int64_t r0 = block_row0_[static_cast<size_t>(cb0)], rows = block_row0_[static_cast<size_t>(cb1)] - r0;
+        const int64_t calls = (t_end - t_begin) * jit_->chunks() * (cb1 - cb0);
+        int64_t call = 0;
+        for (int64_t g0 = t_begin; g0 < t_end; g0 += group_tiles_) {
+          const int64_t g1 = std::min(t_end, g0 + group_tiles_);
+          // K-chunk by K-chunk, every tile of the group through the chunk's code while it is hot
+          // in L1; partial sums wait in scratch (tile t's row r at ((t - g0) * chunk_rows_ + r - r0) * 16).
+          for (int64_t kc = 0; kc < jit_->chunks(); ++kc) {
+            for (int64_t t = g0; t < g1; ++t) {
+              const float* xt = shared + t * k_ * kJitTile;
+              // The code addresses row r at r * 16 floats: shift the tile's base by the chunk's first row.
+              float* yt = reinterpret_cast<float*>(reinterpret_cast<uintptr_t>(scratch + (t - g0) * tile_floats) -
+                                                   static_cast<uintptr_t>(r0 * kJitTile) * sizeof(float));
+              for (int64_t b = cb0; b < cb1; ++b) {
+                if (nb1 > cb1) jit_->prefetch(cb1, nb1, call++, calls);
+                jit_->run(b, kc, xt, yt, nullptr, kJitTile);
+              }
+            }
+          }
+          for (int64_t t = g0; t < g1; ++t) {
+            const int64_t t0 = t * kJitTile, cols = std::min(kJitTile, tokens_ - t0);
+            sk_.unpack_transposed(scratch + (t - g0) * tile_floats, kJitTile, rows, cols, y + t0 * ldy + r0, ldy,
+                                  bias ? bias + r0 : nullptr, residual ? residual + t0 * ld_residual + r0 : nullptr,
+                                  ld_residual, ep);
           }
         }
       }
-      for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t t0 = t * kJitTile, cols = std::min(kJitTile, tokens_ - t0);
-        sk_.unpack_transposed(scratch + t * tile_floats, kJitTile, rows, cols, y + t0 * ldy + r0, ldy, bias ? bias + r0 : nullptr,
-                              residual ? residual + t0 * ld_residual + r0 : nullptr, ld_residual, ep);
-      }
+    };
+    if (wide_) {
+      over_chunks(0, tiles);  // chunk by chunk, one tile at a time (group_tiles_ = 1)
+    } else {
+      for (int64_t g0 = 0; g0 < tiles; g0 += group_tiles_) over_chunks(g0, std::min(tiles, g0 + group_tiles_));
     }
   }
 }

@@ -5,10 +5,10 @@
 //
 // With AVX-512 the product is JIT-compiled for W (SpmmJit): all 16-token tiles are packed first
 // (phase 1, shared by the workers), then each worker runs its share of W's row blocks (balanced
-// by non-zeros) in small chunks of blocks: for each K-chunk, every tile runs through the chunk's
-// code while it is hot in L1i (each tile's slice of X for it fits L1d), the partial sums of all
-// tiles waiting in the worker's scratch; then the chunk's rows are transposed into Y with the
-// epilogue. Otherwise the generic SpMM micro-kernel runs tile by tile.
+// by non-zeros) in small chunks of blocks: for each K-chunk, every tile of a group (up to 128
+// tokens whose X fits L2) runs through the chunk's code while it is hot in L1i, the partial sums
+// of the group's tiles waiting in the worker's scratch; then the chunk's rows are transposed into
+// Y with the epilogue. Otherwise the generic SpMM micro-kernel runs tile by tile.
 #pragma once
 
 #include <cstdint>
@@ -71,6 +71,8 @@ class SparseLinear {
   std::vector<int64_t> chunk_starts_;  // block chunks whose code per K-chunk stays in L1i
   std::vector<int64_t> block_row0_;    // first row of each block (blocks + 1 values)
   int64_t chunk_rows_ = 0;             // rows of the largest chunk
+  int64_t group_tiles_ = 1;            // token tiles per pass over the code
+  bool wide_ = false;                  // more tokens than one group: L2-sized chunks, tile by tile
 };
 
 }  // namespace lacuna::kernels
