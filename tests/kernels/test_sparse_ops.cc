@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "test_util.h"
 
@@ -133,16 +135,17 @@ TEST(SparseOps, GemmMatchesReferenceAndDense) {
 
 // Long K (several K-chunks of the JIT, the last one partial) and enough non-zeros that the
 // row blocks run in many chunks, each K-chunk over every tile (37 tokens: a partial tile):
-// partial sums wait in scratch between K-chunks. Bias, residual and ReLU fused.
+// partial sums wait in scratch between K-chunks; 150 tokens (more than one group of 128) run
+// tile by tile. Bias, residual and ReLU fused.
 TEST(SparseOps, GemmManyKChunksAndBlockChunks) {
   int seed = 500;
-  for (double sp : {0.5, 0.9}) {
-    SCOPED_TRACE("sparsity " + std::to_string(sp));
-    const Tensor x = test::random_tensor(DType::kFloat32, {1, 37, 1000}, ++seed);
+  for (auto [sp, tokens] : std::vector<std::pair<double, int64_t>>{{0.5, 37}, {0.9, 37}, {0.9, 150}}) {
+    SCOPED_TRACE("sparsity " + std::to_string(sp) + " tokens " + std::to_string(tokens));
+    const Tensor x = test::random_tensor(DType::kFloat32, {1, tokens, 1000}, ++seed);
     seed += 2;
     const Tensor w = test::sparsify(test::random_tensor(DType::kFloat32, {130, 1000}, seed - 1), sp, seed);
     const Tensor b = test::random_tensor(DType::kFloat32, {130}, ++seed);
-    const Tensor z = test::random_tensor(DType::kFloat32, {1, 37, 130}, ++seed);
+    const Tensor z = test::random_tensor(DType::kFloat32, {1, tokens, 130}, ++seed);
     ir::Attributes a;
     a["transB"] = Attribute::of_int(1);
     a["activation"] = Attribute::of_string("relu");
