@@ -1,5 +1,6 @@
 #include "engine/batch_split.h"
 
+#include <cstring>
 #include <set>
 #include <string>
 
@@ -40,17 +41,32 @@ bool constant(const ir::Graph& g, ir::ValueId v) { return v != ir::kNoValue && g
 
 int64_t norm_axis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
 
+// Whether every slice of `t` along dimension 0 holds the same bytes.
+bool same_for_every_sample(const Tensor& t) {
+  if (t.dtype() == DType::kString || !t.raw() || t.rank() == 0 || t.shape()[0] <= 0) return false;
+  const size_t slice = t.nbytes() / static_cast<size_t>(t.shape()[0]);
+  const auto* bytes = static_cast<const unsigned char*>(t.raw());
+  for (int64_t i = 1; i < t.shape()[0]; ++i) {
+    if (std::memcmp(bytes, bytes + static_cast<size_t>(i) * slice, slice) != 0) return false;
+  }
+  return true;
+}
+
 // The op-specific conditions under which a node leaves dimension 0 alone.
-bool node_is_per_sample(const ir::Graph& g, const ir::Node& n) {
+bool node_is_per_sample(const ir::Graph& g, const ir::Node& n, int64_t batch, const std::set<ir::ValueId>& folded) {
   if (!n.domain.empty()) return false;
   const std::string& op = n.op_type;
   const size_t rank = g.value(n.outputs[0]).shape->size();
   if (elementwise_ops().count(op)) {
-    // A constant operand must broadcast along dimension 0 (rank below the output's, or a 1 there).
+    // A constant operand must broadcast along dimension 0 (rank below the output's, or a 1 there),
+    // or be folded from the input's shape alone (the same for every sample: BERT's token-type
+    // embeddings of ConstantOfShape(Shape(input_ids))), which the batch-1 plan folds for one.
     for (ir::ValueId v : n.inputs) {
       if (!constant(g, v)) continue;
-      const Shape& s = g.value(v).constant.shape();
-      if (s.size() == rank && !s.empty() && s[0] != 1) return false;
+      const Tensor& c = g.value(v).constant;
+      const Shape& s = c.shape();
+      if (s.size() < rank || s.empty() || s[0] == 1) continue;
+      if (!(s[0] == batch && folded.count(v) && same_for_every_sample(c))) return false;
     }
     return true;
   }
@@ -114,7 +130,7 @@ bool node_is_per_sample(const ir::Graph& g, const ir::Node& n) {
 
 }  // namespace
 
-int64_t separable_batch(const ir::Graph& g) {
+int64_t separable_batch(const ir::Graph& g, const std::set<ir::ValueId>& folded) {
   int64_t batch = 0;
   auto batch_dim = [&](ir::ValueId v) -> int64_t {
     const ir::Value& x = g.value(v);
@@ -141,7 +157,7 @@ int64_t separable_batch(const ir::Graph& g) {
       if (constant(g, v)) continue;
       if (batch_dim(v) != batch) return 0;
     }
-    if (!node_is_per_sample(g, n)) return 0;
+    if (!node_is_per_sample(g, n, batch, folded)) return 0;
   }
   for (ir::ValueId v : g.outputs) {
     if (!constant(g, v) && batch_dim(v) != batch) return 0;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 
 #include "ir/graph.h"
 
@@ -13,8 +14,10 @@ namespace lacuna::engine {
 
 // N (>= 2) when every graph input is a tensor whose first dimension is N and every node computes
 // each sample independently (an allowlist of ops, with their axis conditions); 0 otherwise.
-// `g` must have its shapes inferred and its constants folded, and not be optimized yet.
-int64_t separable_batch(const ir::Graph& g);
+// `g` must have its shapes inferred and its constants folded, and not be optimized yet; `folded`
+// lists the values constant folding computed (not initializers): one of them with the batch as
+// dimension 0 and the same value for every sample was derived from the input's shape.
+int64_t separable_batch(const ir::Graph& g, const std::set<ir::ValueId>& folded = {});
 
 // Whether a Conv, Gemm or MatMul with constant weights will run on a sparse kernel.
 using RunsSparse = std::function<bool(const ir::Graph&, const ir::Node&)>;

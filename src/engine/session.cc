@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -200,6 +201,13 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   }
   engine::InferOptions io;
   LACUNA_RETURN_IF_ERROR(engine::infer_graph(g, io).with_context(name));
+  std::set<ir::ValueId> folded;  // values computed by constant folding (for batch splitting)
+  for (const ir::Node& n : g.nodes) {
+    if (n.removed) continue;
+    bool all = !n.outputs.empty();
+    for (ir::ValueId v : n.outputs) all = all && v != ir::kNoValue && g.value(v).is_constant();
+    if (all) folded.insert(n.outputs.begin(), n.outputs.end());
+  }
   engine::prune_folded(g);
   // Whether a Conv or a linear layer with constant weights will run on a sparse kernel: the
   // batch-splitting decision and the layout passes ask the kernels' own cost model.
@@ -222,7 +230,7 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
     split->batch = 0;
     if (options.batch_split != "off" && overrides.empty() &&
         engine::split_pays_off(g, kMaxSplitWeightBytes, runs_sparse)) {
-      split->batch = engine::separable_batch(g);
+      split->batch = engine::separable_batch(g, folded);
     }
     if (split->batch >= 2) {
       // The batch runs on the batch-1 plan, so it is not compiled (nor its weights packed) itself:

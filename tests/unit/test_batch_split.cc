@@ -68,6 +68,55 @@ TEST(BatchSplit, PerSampleGraphsAreSeparable) {
             4);
 }
 
+// x [N, 4] ids -> word embedding + token-type embedding of ConstantOfShape(Shape(x)) (BERT's
+// export: folded into an [N, 4, 6] constant, the same for every sample) -> MatMul -> [N, 4, 3].
+ir::Graph embedding_model(int64_t batch) {
+  ir::GraphBuilder b(17);
+  const ir::ValueId x = b.input("x", DType::kInt64, {{batch, batch < 0 ? "N" : ""}, {4, ""}});
+  const ir::ValueId words = b.constant("words", test::random_tensor(DType::kFloat32, {10, 6}, 1));
+  const ir::ValueId types = b.constant("types", test::random_tensor(DType::kFloat32, {2, 6}, 2));
+  const ir::ValueId zeros = b.op("Cast", {b.op("ConstantOfShape", {b.op("Shape", {x})})}, {{"to", Attribute::of_int(7)}});
+  const ir::ValueId e = b.op("Add", {b.op("Gather", {words, x}), b.op("Gather", {types, zeros})});
+  const ir::ValueId w = b.constant("w", test::sparsify(test::random_tensor(DType::kFloat32, {6, 3}, 3), 0.9, 4));
+  b.output(b.op("MatMul", {e, w}), "y", DType::kFloat32, {{batch, batch < 0 ? "N" : ""}, {4, ""}, {3, ""}});
+  return b.finish();
+}
+
+TEST(BatchSplit, ConstantsFoldedFromTheInputShapeKeepSamplesApart) {
+  // An initializer shaped like the batch mixes samples even when its rows are equal; the same
+  // tensor folded from the input's shape does not.
+  const ir::Graph g = test::shaped(cnn(4, [](ir::GraphBuilder& b, ir::ValueId y) {
+    Tensor c = test::random_tensor(DType::kFloat32, {1, 4, 8, 8}, 5);
+    Tensor rows = Tensor::create(DType::kFloat32, {4, 4, 8, 8}).value();
+    for (int i = 0; i < 4; ++i) std::memcpy(rows.data<float>() + i * 256, c.data<float>(), 256 * sizeof(float));
+    return b.op("Add", {y, b.constant("c", rows)});
+  }));
+  EXPECT_EQ(engine::separable_batch(g), 0);
+  EXPECT_EQ(engine::separable_batch(g, {g.find("c")}), 4);
+
+  const auto dir = std::filesystem::temp_directory_path() / ("lacuna_batch_split_emb_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "m.onnx").string();
+  ASSERT_TRUE(onnx_io::export_model(embedding_model(-1), path).is_ok());
+  Tensor ids = Tensor::create(DType::kInt64, {5, 4}).value();
+  for (int64_t i = 0; i < 20; ++i) ids.data<int64_t>()[i] = (i * 7) % 10;
+  Options split_opts, whole_opts;
+  split_opts.num_threads = whole_opts.num_threads = 1;
+  split_opts.sparse = whole_opts.sparse = "sparse";
+  whole_opts.batch_split = "off";
+  auto split = Session::load(path, split_opts);
+  auto whole = Session::load(path, whole_opts);
+  ASSERT_TRUE(split.has_value() && whole.has_value());
+  auto a = (*split)->run({ids});
+  auto c = (*whole)->run({ids});
+  ASSERT_TRUE(a.has_value()) << a.status().to_string();
+  ASSERT_TRUE(c.has_value()) << c.status().to_string();
+  ASSERT_EQ((*a)[0].shape(), (Shape{5, 4, 3}));
+  test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split vs whole batch");
+  EXPECT_LT((*split)->activation_bytes(), (*whole)->activation_bytes());  // it did split
+  std::filesystem::remove_all(dir);
+}
+
 TEST(BatchSplit, StringTensorsKeepTheBatch) {
   // Samples are moved as bytes, which std::string elements must not be (found by the fuzzer).
   ir::GraphBuilder b(17);
