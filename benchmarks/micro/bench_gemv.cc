@@ -14,25 +14,17 @@
 #include "kernels/sparse/sparse_gemv.h"
 #include "kernels/sparse/sparse_linear.h"
 #include "shapes.h"
+#include "weights.h"
 
 namespace lacuna::bench {
 namespace {
-
-std::vector<float> gemv_weights(int64_t n, double sparsity, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.f, 1.f);
-  std::uniform_real_distribution<double> p(0, 1);
-  std::vector<float> w(static_cast<size_t>(n));
-  for (auto& v : w) v = p(rng) < sparsity ? 0.f : u(rng);
-  return w;
-}
 
 // Copies of the layer so that their weights together pass 64 MiB (at least 2).
 int copies_for(double bytes) { return static_cast<int>(std::clamp(64.0 * (1 << 20) / bytes + 1.0, 2.0, 16.0)); }
 
 void run_gemv(benchmark::State& st, std::string kind, int64_t m, int64_t k, double sparsity) {
   const CpuInfo& cpu = cpu_info();
-  const std::vector<float> x = gemv_weights(k, 0.0, 3);
+  const std::vector<float> x = weights(k, 0.0, 3);
   std::vector<float> y(static_cast<size_t>(m));
   kernels::Epilogue ep;
   double bytes = 0, work = 0;
@@ -41,7 +33,7 @@ void run_gemv(benchmark::State& st, std::string kind, int64_t m, int64_t k, doub
     std::vector<std::unique_ptr<kernels::PackedB>> ws;
     const int n = copies_for(4.0 * static_cast<double>(m * k));
     for (int i = 0; i < n; ++i) {
-      const auto w = gemv_weights(m * k, 0.0, 7 + static_cast<uint32_t>(i));
+      const auto w = weights(m * k, 0.0, 7 + static_cast<uint32_t>(i));
       ws.push_back(std::make_unique<kernels::PackedB>(w.data(), k, m, /*transposed=*/true, gk.nr));
     }
     std::vector<float> scratch(static_cast<size_t>(kernels::gemm_scratch_floats(gk, 1)));
@@ -56,7 +48,7 @@ void run_gemv(benchmark::State& st, std::string kind, int64_t m, int64_t k, doub
     std::vector<std::unique_ptr<kernels::SparseGemv>> ws;
     const int n = copies_for(6.0 * static_cast<double>(m * k) * (1.0 - sparsity));
     for (int i = 0; i < n; ++i) {
-      const auto w = gemv_weights(m * k, sparsity, 7 + static_cast<uint32_t>(i));
+      const auto w = weights(m * k, sparsity, 7 + static_cast<uint32_t>(i));
       ws.push_back(std::make_unique<kernels::SparseGemv>(cpu, w.data(), m, k, false, 1));
     }
     size_t i = 0;
@@ -71,7 +63,7 @@ void run_gemv(benchmark::State& st, std::string kind, int64_t m, int64_t k, doub
     const int n = copies_for(11.0 * static_cast<double>(m * k) * (1.0 - sparsity));
     int64_t shared = 0, scratch = 0;
     for (int i = 0; i < n; ++i) {
-      const auto w = gemv_weights(m * k, sparsity, 7 + static_cast<uint32_t>(i));
+      const auto w = weights(m * k, sparsity, 7 + static_cast<uint32_t>(i));
       ws.push_back(std::make_unique<kernels::SparseLinear>(cpu, w.data(), m, k, false, 1, 1));
       shared = std::max(shared, ws.back()->shared_floats());
       scratch = std::max(scratch, ws.back()->scratch_floats());

@@ -14,18 +14,10 @@
 #include "kernels/sparse/sparse_linear.h"
 #include "kernels/sparse/spmm_jit.h"
 #include "shapes.h"
+#include "weights.h"
 
 namespace lacuna::bench {
 namespace {
-
-std::vector<float> weights(int64_t n, double sparsity, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.f, 1.f);
-  std::uniform_real_distribution<double> p(0, 1);
-  std::vector<float> w(static_cast<size_t>(n));
-  for (auto& v : w) v = p(rng) < sparsity ? 0.f : u(rng);
-  return w;
-}
 
 kernels::Conv2dShape conv_shape(bool k3, int64_t m, int64_t k, int64_t n) {
   kernels::Conv2dShape s;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,17 @@ Tensor prune(const Tensor& w, double sparsity, bool block4, uint64_t seed) {
 
 const double kSparsities[] = {0.0, 0.5, 0.7, 0.9, 0.95, 0.99, 1.0};
 
+// The sparse implementation `impl` against the reference kernel (every ISA tier, 1 and 2
+// threads), and against the dense path on the same pruned weights with `threads` workers.
+void expect_sparse_matches(const ir::Node& node, const std::vector<Tensor>& inputs, const std::string& impl,
+                           int threads = 2) {
+  test::expect_fast_matches_reference(node, inputs, impl, 1e-4, 1e-4, 17, "sparse");
+  auto sparse = test::run_op(node, inputs, 17, false, threads, nullptr, "sparse");
+  auto dense = test::run_op(node, inputs, 17, false, threads, nullptr, "dense");
+  ASSERT_EQ(sparse.size(), dense.size());
+  test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+}
+
 TEST(SparseOps, ConvMatchesReferenceAndDense) {
   struct Case {
     Shape x, w;
@@ -58,12 +70,7 @@ TEST(SparseOps, ConvMatchesReferenceAndDense) {
         const ir::Node node = test::make_node("FusedConv", 3, 1, a, "lacuna");
         SCOPED_TRACE("conv " + shape_to_string(c.w) + " sparsity " + std::to_string(sp) + (block4 ? " 4x1" : ""));
         if (sp == 0.0) continue;  // no zeros: the sparse kernel declines even when forced
-        test::expect_fast_matches_reference(node, {x, w, b}, "conv_sparse", 1e-4, 1e-4, 17, "sparse");
-        // Sparse and dense paths on the same pruned weights.
-        auto sparse = test::run_op(node, {x, w, b}, 17, false, 1, nullptr, "sparse");
-        auto dense = test::run_op(node, {x, w, b}, 17, false, 1, nullptr, "dense");
-        ASSERT_EQ(sparse.size(), 1u);
-        test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+        expect_sparse_matches(node, {x, w, b}, "conv_sparse", 1);
       }
     }
   }
@@ -98,10 +105,7 @@ TEST(SparseOps, ConvEpiloguesAndChunks) {
         if (residual) inputs.push_back(test::random_tensor(DType::kFloat32, {c.x[0], c.w[0], oh, ow}, ++seed));
         const ir::Node node = test::make_node("FusedConv", static_cast<int>(inputs.size()), 1, a, "lacuna");
         SCOPED_TRACE("conv " + shape_to_string(c.w) + " " + act + (residual ? " residual" : ""));
-        test::expect_fast_matches_reference(node, inputs, "conv_sparse", 1e-4, 1e-4, 17, "sparse");
-        auto sparse = test::run_op(node, inputs, 17, false, 2, nullptr, "sparse");
-        auto dense = test::run_op(node, inputs, 17, false, 2, nullptr, "dense");
-        test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+        expect_sparse_matches(node, inputs, "conv_sparse");
       }
     }
   }
@@ -125,10 +129,7 @@ TEST(SparseOps, GemmMatchesReferenceAndDense) {
       const Tensor b = test::random_tensor(DType::kFloat32, {33}, ++seed);
       const Tensor z = test::random_tensor(DType::kFloat32, {2, 37, 33}, ++seed);
       const ir::Node fg = test::make_node("FusedGemm", 4, 1, a, "lacuna");
-      test::expect_fast_matches_reference(fg, {x, wt, b, z}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
-      auto sparse = test::run_op(fg, {x, wt, b, z}, 17, false, 2, nullptr, "sparse");
-      auto dense = test::run_op(fg, {x, wt, b, z}, 17, false, 2, nullptr, "dense");
-      test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+      expect_sparse_matches(fg, {x, wt, b, z}, "gemm_sparse");
     }
   }
 }
@@ -150,10 +151,7 @@ TEST(SparseOps, GemmManyKChunksAndBlockChunks) {
     a["transB"] = Attribute::of_int(1);
     a["activation"] = Attribute::of_string("relu");
     const ir::Node fg = test::make_node("FusedGemm", 4, 1, a, "lacuna");
-    test::expect_fast_matches_reference(fg, {x, w, b, z}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
-    auto sparse = test::run_op(fg, {x, w, b, z}, 17, false, 2, nullptr, "sparse");
-    auto dense = test::run_op(fg, {x, w, b, z}, 17, false, 2, nullptr, "dense");
-    test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+    expect_sparse_matches(fg, {x, w, b, z}, "gemm_sparse");
   }
 }
 
@@ -180,10 +178,7 @@ TEST(SparseOps, FewTokensMatchReferenceAndDense) {
     const Tensor x12 = test::random_tensor(DType::kFloat32, {1, 2, 300}, ++seed);
     const Tensor z = test::random_tensor(DType::kFloat32, {1, 2, 45}, ++seed);
     const ir::Node fg = test::make_node("FusedGemm", 4, 1, a, "lacuna");
-    test::expect_fast_matches_reference(fg, {x12, w, c, z}, "gemm_sparse", 1e-4, 1e-4, 17, "sparse");
-    auto sparse = test::run_op(fg, {x12, w, c, z}, 17, false, 2, nullptr, "sparse");
-    auto dense = test::run_op(fg, {x12, w, c, z}, 17, false, 2, nullptr, "dense");
-    test::expect_close(sparse[0], dense[0], 1e-4, 1e-5, "sparse vs dense");
+    expect_sparse_matches(fg, {x12, w, c, z}, "gemm_sparse");
   }
 }
 

@@ -41,13 +41,7 @@ __attribute__((optimize("no-tree-vectorize"))) void rows_t(const int64_t* row_pt
 
 void rows_scalar(const int64_t* row_ptr, const uint16_t* col, const float* val, int64_t r0, int64_t r1,
                  const float* x, int64_t ldx, int tokens, float* out, int64_t ld_out) {
-  static_assert(kGemvMaxTokens == 4, "one instantiation per token count");
-  switch (tokens) {
-    case 1: return rows_t<1>(row_ptr, col, val, r0, r1, x, ldx, out, ld_out);
-    case 2: return rows_t<2>(row_ptr, col, val, r0, r1, x, ldx, out, ld_out);
-    case 3: return rows_t<3>(row_ptr, col, val, r0, r1, x, ldx, out, ld_out);
-    default: return rows_t<4>(row_ptr, col, val, r0, r1, x, ldx, out, ld_out);
-  }
+  with_token_count(tokens, [&](auto t) { rows_t<decltype(t)::value>(row_ptr, col, val, r0, r1, x, ldx, out, ld_out); });
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "core/cpu.h"
@@ -30,6 +31,19 @@ struct SparseGemvKernel {
   void (*rows)(const int64_t* row_ptr, const uint16_t* col, const float* val, int64_t r0, int64_t r1, const float* x,
                int64_t ldx, int tokens, float* out, int64_t ld_out);
 };
+
+// Calls fn(std::integral_constant<int, T>{}) for T = tokens (clamped to 1 .. kGemvMaxTokens), so
+// that kernels keep one accumulator set per token in registers.
+template <typename Fn>
+void with_token_count(int tokens, Fn&& fn) {
+  static_assert(kGemvMaxTokens == 4, "one case per token count");
+  switch (tokens) {
+    case 1: return fn(std::integral_constant<int, 1>{});
+    case 2: return fn(std::integral_constant<int, 2>{});
+    case 3: return fn(std::integral_constant<int, 3>{});
+    default: return fn(std::integral_constant<int, 4>{});
+  }
+}
 
 const SparseGemvKernel& select_sparse_gemv_kernel(const CpuInfo& cpu);
 extern const SparseGemvKernel kSparseGemvScalar;
