@@ -18,6 +18,7 @@
 #include "engine/infer.h"
 #include "engine/subgraph.h"
 #include "kernels/dense/blocked.h"
+#include "kernels/sparse/sparse_gemv.h"
 #include "ir/graph.h"
 #include "onnx/import.h"
 #include "ops/sparse_policy.h"
@@ -220,9 +221,11 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
       for (size_t d = 2; d < y.size(); ++d) pixels *= y[d];
       return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), pixels).sparse;
     }
-    // Rows per weight use: the tokens of a [N, T, K] input.
+    // Rows per weight use: the tokens of a [N, T, K] input; a few rows in all take the GEMV.
     const Shape& a = *graph.value(n.inputs[0]).shape;
-    return w.rank() == 2 && a.size() >= 2 && ops::choose_sparse_gemm(ko, w, a[a.size() - 2]).sparse;
+    if (w.rank() != 2 || a.size() < 2 || a.back() <= 0) return false;
+    const bool gemv = kernels::SparseGemv::supports(a.back(), numel(a) / a.back());
+    return ops::choose_sparse_gemm(ko, w, a[a.size() - 2], gemv).sparse;
   };
   if (split) {
     // 64 MB: VGG-16's classifier (400 MB) wants the batch; ResNet-50's (8 MB) does not.

@@ -117,6 +117,33 @@ TEST(BatchSplit, ConstantsFoldedFromTheInputShapeKeepSamplesApart) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(BatchSplit, DecidesWithTheGemvCostModelForFewRows) {
+  // [3, 64] -> MatMul (60% zeros) -> Relu -> MatMul (60% zeros): with 3 rows the layers run the
+  // sparse GEMV (from 55% zeros), so the split decision must count them as sparse too.
+  const auto dir = std::filesystem::temp_directory_path() / ("lacuna_batch_split_mlp_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  ir::GraphBuilder b(17);
+  const ir::ValueId x = b.input("x", DType::kFloat32, {{-1, "N"}, {64, ""}});
+  const ir::ValueId w1 = b.constant("w1", test::sparsify(test::random_tensor(DType::kFloat32, {64, 32}, 1), 0.6, 2));
+  const ir::ValueId w2 = b.constant("w2", test::sparsify(test::random_tensor(DType::kFloat32, {32, 8}, 3), 0.6, 4));
+  b.output(b.op("MatMul", {b.op("Relu", {b.op("MatMul", {x, w1})}), w2}), "y", DType::kFloat32, {{-1, "N"}, {8, ""}});
+  const std::string path = (dir / "m.onnx").string();
+  ASSERT_TRUE(onnx_io::export_model(b.finish(), path).is_ok());
+  Options split_opts, whole_opts;
+  split_opts.num_threads = whole_opts.num_threads = 1;
+  whole_opts.batch_split = "off";
+  auto split = Session::load(path, split_opts);
+  auto whole = Session::load(path, whole_opts);
+  ASSERT_TRUE(split.has_value() && whole.has_value());
+  const Tensor batch = test::random_tensor(DType::kFloat32, {3, 64}, 9);
+  auto a = (*split)->run({batch});
+  auto c = (*whole)->run({batch});
+  ASSERT_TRUE(a.has_value() && c.has_value());
+  test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split vs whole batch");
+  EXPECT_LT((*split)->activation_bytes(), (*whole)->activation_bytes());  // it did split
+  std::filesystem::remove_all(dir);
+}
+
 TEST(BatchSplit, StringTensorsKeepTheBatch) {
   // Samples are moved as bytes, which std::string elements must not be (found by the fuzzer).
   ir::GraphBuilder b(17);
