@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/cpu.h"
+#include "kernels/sparse/sparse_linear.h"
 #include "kernels/sparse/spmm_jit.h"
 
 namespace lacuna::kernels {
@@ -166,6 +167,51 @@ TEST(SpmmJit, RefusesWhatItCanNotFuse) {
   EXPECT_EQ(SpmmJit::create(spec, cpu_info()), nullptr);
   EXPECT_FALSE(SpmmJit::fuses_activation(Activation::kGeluErf));
   EXPECT_TRUE(SpmmJit::fuses_activation(Activation::kRelu));
+}
+
+}  // namespace
+}  // namespace lacuna::kernels
+
+namespace lacuna::kernels {
+namespace {
+
+// The linear-layer driver over more workers than its weight has balanced shares: blocks of very
+// different non-zero counts (the last one holds most) leave some shares empty, including the last.
+TEST(SparseLinearJit, UnevenBlocksOverManyWorkers) {
+  if (!cpu_info().has(Isa::kAvx512)) GTEST_SKIP() << "no AVX-512 JIT here";
+  const int64_t m = 90, k = 64, tokens = 20;  // 3 blocks of 30 rows
+  std::vector<float> w(static_cast<size_t>(m * k), 0.f);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  w[0] = 0.5f;  // block 0: one non-zero; block 1: none; block 2: dense
+  for (int64_t i = 60 * k; i < m * k; ++i) w[static_cast<size_t>(i)] = u(rng);
+  std::vector<float> x(static_cast<size_t>(tokens * k));
+  for (auto& v : x) v = u(rng);
+  for (int threads : {2, 3, 5}) {
+    SparseLinear l(cpu_info(), w.data(), m, k, false, tokens, threads);
+    ASSERT_TRUE(l.jit());
+    std::vector<float> shared(static_cast<size_t>(l.shared_floats())), scratch(static_cast<size_t>(l.scratch_floats()));
+    std::vector<float> y(static_cast<size_t>(tokens * m), NAN);
+    Epilogue ep;
+    l.pack(x.data(), k, shared.data(), 0, l.pack_items());
+    for (int t = 0; t < threads; ++t) {
+      const int64_t items = l.work_items();
+      l.run(x.data(), k, y.data(), m, nullptr, nullptr, 0, ep, items * t / threads, items * (t + 1) / threads,
+            shared.data(), scratch.data());
+    }
+    int bad = 0;
+    for (int64_t t = 0; t < tokens; ++t) {
+      for (int64_t r = 0; r < m; ++r) {
+        double want = 0;
+        for (int64_t c = 0; c < k; ++c) want += static_cast<double>(w[static_cast<size_t>(r * k + c)]) * x[static_cast<size_t>(t * k + c)];
+        const float got = y[static_cast<size_t>(t * m + r)];
+        if (!(std::fabs(got - want) <= 1e-4 + 1e-4 * std::fabs(want)) && bad++ < 3) {
+          ADD_FAILURE() << threads << " threads, token " << t << " row " << r << ": " << got << " vs " << want;
+        }
+      }
+    }
+    EXPECT_EQ(bad, 0);
+  }
 }
 
 }  // namespace

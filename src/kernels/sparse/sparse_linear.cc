@@ -141,7 +141,7 @@ void SparseLinear::run_jit(float* y, int64_t ldy, const float* bias, const float
     // prefetched up front; each later one line by line, spread over the block calls of the chunk
     // before it (bursts of prefetches would only queue behind each other).
     auto over_chunks = [&](int64_t t_begin, int64_t t_end) {
-      jit_->prefetch(*first, std::min(*(first + 1), b_end));
+      if (first + 1 < chunk_starts_.end()) jit_->prefetch(*first, std::min(*(first + 1), b_end));
       for (auto c = first; c + 1 < chunk_starts_.end() && *c < b_end; ++c) {
         const int64_t cb0 = *c, cb1 = std::min(*(c + 1), b_end);
         const int64_t nb1 = c + 2 < chunk_starts_.end() ? std::min(*(c + 2), b_end) : cb1;  // next chunk [cb1, nb1)
