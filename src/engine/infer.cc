@@ -1,6 +1,8 @@
 // Shape inference, dtype promotion of 16-bit floats, and constant folding.
 #include "engine/infer.h"
 
+#include <set>
+
 #include "ir/dtype_codes.h"
 #include "ops/registry.h"
 #include "ops/run_kernel.h"
@@ -210,17 +212,23 @@ Status infer_graph(ir::Graph& g, const InferOptions& options) {
   return Inferrer(g, options).run();
 }
 
-void prune_folded(ir::Graph& g) {
+std::set<ir::ValueId> prune_folded(ir::Graph& g) {
+  std::set<ir::ValueId> folded;
   for (auto& n : g.nodes) {
     if (n.removed) continue;
     bool all_const = !n.outputs.empty();
     for (ir::ValueId v : n.outputs) {
       if (v != ir::kNoValue && !g.value(v).is_constant()) all_const = false;
     }
-    if (all_const) n.removed = true;
+    if (!all_const) continue;
+    n.removed = true;
+    for (ir::ValueId v : n.outputs) {
+      if (v != ir::kNoValue) folded.insert(v);
+    }
   }
   g.remove_dead_nodes();
   (void)g.topo_sort();
+  return folded;
 }
 
 }  // namespace lacuna::engine

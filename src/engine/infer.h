@@ -1,6 +1,8 @@
 // Static shape inference and constant folding over a graph whose input shapes are set.
 #pragma once
 
+#include <set>
+
 #include "ir/graph.h"
 #include "lacuna/status.h"
 
@@ -19,7 +21,8 @@ struct InferOptions {
 // ops that compute in float32 get Cast nodes around them.
 Status infer_graph(ir::Graph& g, const InferOptions& options = {});
 
-// Removes nodes whose outputs are all constants and constants nothing reads.
-void prune_folded(ir::Graph& g);
+// Removes nodes whose outputs are all constants and constants nothing reads. Returns the values
+// those nodes computed (folded constants, as opposed to initializers).
+std::set<ir::ValueId> prune_folded(ir::Graph& g);
 
 }  // namespace lacuna::engine

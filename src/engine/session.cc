@@ -18,7 +18,6 @@
 #include "engine/infer.h"
 #include "engine/subgraph.h"
 #include "kernels/dense/blocked.h"
-#include "kernels/sparse/sparse_gemv.h"
 #include "ir/graph.h"
 #include "onnx/import.h"
 #include "ops/sparse_policy.h"
@@ -202,14 +201,7 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   }
   engine::InferOptions io;
   LACUNA_RETURN_IF_ERROR(engine::infer_graph(g, io).with_context(name));
-  std::set<ir::ValueId> folded;  // values computed by constant folding (for batch splitting)
-  for (const ir::Node& n : g.nodes) {
-    if (n.removed) continue;
-    bool all = !n.outputs.empty();
-    for (ir::ValueId v : n.outputs) all = all && v != ir::kNoValue && g.value(v).is_constant();
-    if (all) folded.insert(n.outputs.begin(), n.outputs.end());
-  }
-  engine::prune_folded(g);
+  const std::set<ir::ValueId> folded = engine::prune_folded(g);  // for batch splitting
   // Whether a Conv or a linear layer with constant weights will run on a sparse kernel: the
   // batch-splitting decision and the layout passes ask the kernels' own cost model.
   const runtime::KernelOptions& ko = kernel_options;
@@ -221,11 +213,7 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
       for (size_t d = 2; d < y.size(); ++d) pixels *= y[d];
       return ops::choose_sparse_conv(ko, w, n.attr_int("group", 1), pixels).sparse;
     }
-    // Rows per weight use: the tokens of a [N, T, K] input; a few rows in all take the GEMV.
-    const Shape& a = *graph.value(n.inputs[0]).shape;
-    if (w.rank() != 2 || a.size() < 2 || a.back() <= 0) return false;
-    const bool gemv = kernels::SparseGemv::supports(a.back(), numel(a) / a.back());
-    return ops::choose_sparse_gemm(ko, w, a[a.size() - 2], gemv).sparse;
+    return ops::choose_sparse_gemm(ko, w, *graph.value(n.inputs[0]).shape).sparse;
   };
   if (split) {
     // 64 MB: VGG-16's classifier (400 MB) wants the batch; ResNet-50's (8 MB) does not.

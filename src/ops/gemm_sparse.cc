@@ -26,17 +26,14 @@ class GemmSparseKernel : public GemmKernelBase {
     const Tensor* w = ctx.value(1);
     if (!w || w->rank() != 2) return not_supported("the weights are not a constant matrix");
     tokens_ = numel(ctx.shape(0)) / dims_.k;
-    // Tokens per image: the leading dim is the batch when there are three or more dims.
-    const int64_t cols = ctx.rank(0) >= 3 ? tokens_ / ctx.shape(0)[0] : tokens_;
-    const bool gemv = kernels::SparseGemv::supports(dims_.k, tokens_);
-    const SparseChoice choice = choose_sparse_gemm(*ctx.options, *w, cols, gemv);
+    const SparseChoice choice = choose_sparse_gemm(*ctx.options, *w, ctx.shape(0));
     if (!choice.sparse) return not_supported(choice.reason);
     LACUNA_RETURN_IF_ERROR(prepare_bias(ctx));
     const int threads = std::max(1, ctx.options->num_threads);
     // MatMul's and FusedGemm's (transB=0) weight is [K x N]; Gemm/FusedGemm with transB is [N x K].
     int64_t nnz = 0;
     const char* kernel = nullptr;
-    if (gemv) {
+    if (choice.gemv) {
       gemv_ = std::make_unique<kernels::SparseGemv>(*ctx.options->cpu, w->data<float>(), dims_.n, dims_.k,
                                                     /*k_major=*/!trans_b_, threads);
       nnz = gemv_->nnz();

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "kernels/sparse/sparse_gemv.h"
 #include "kernels/sparse/sparse_rows.h"
 #include "kernels/sparse/spmm.h"
 
@@ -40,8 +41,6 @@ std::string describe(bool sparse, double density, double be) {
 }
 
 }  // namespace
-
-double gemv_break_even_density() { return kGemvBreakEven; }
 
 double break_even_density(int64_t cols, int tile) {
   // Dense kernels tile columns by 32, sparse ones by `tile`. A weight without zeros never goes
@@ -85,20 +84,25 @@ SparseChoice choose_sparse_conv(const runtime::KernelOptions& options, const Ten
   return choose_sparse(options, density, out_pixels, sk.tile);
 }
 
-SparseChoice choose_sparse_gemm(const runtime::KernelOptions& options, const Tensor& w, int64_t tokens, bool gemv) {
-  if (w.dtype() != DType::kFloat32 || w.rank() != 2) {
-    SparseChoice c;
-    c.reason = "not a float32 weight matrix";
+SparseChoice choose_sparse_gemm(const runtime::KernelOptions& options, const Tensor& w, const Shape& input) {
+  SparseChoice c;
+  if (w.dtype() != DType::kFloat32 || w.rank() != 2 || input.size() < 2 || input.back() <= 0) {
+    c.reason = "not a float32 weight matrix on [..., K] activations";
     return c;
   }
+  const int64_t rows = numel(input) / input.back();
+  const int64_t tokens = input.size() >= 3 && input[0] > 0 ? rows / input[0] : rows;
   const double density = 1.0 - kernels::sparsity_of(w.data<float>(), w.numel());
-  if (gemv && options.sparse_policy == "auto") {
-    SparseChoice c;
+  c.gemv = kernels::SparseGemv::supports(input.back(), rows);
+  if (c.gemv && options.sparse_policy == "auto") {
     c.sparse = density < kGemvBreakEven;
     c.reason = describe(c.sparse, density, kGemvBreakEven);
     return c;
   }
-  return choose_sparse(options, density, tokens, kernels::select_spmm_kernel(*options.cpu).tile);
+  const bool gemv = c.gemv;
+  c = choose_sparse(options, density, tokens, kernels::select_spmm_kernel(*options.cpu).tile);
+  c.gemv = gemv;
+  return c;
 }
 
 }  // namespace lacuna::ops

@@ -12,6 +12,7 @@ namespace lacuna::ops {
 
 struct SparseChoice {
   bool sparse = false;
+  bool gemv = false;   // (linear layers) the sparse GEMV kernel is the one meant
   std::string reason;  // shown by `lacuna analyze` / `lacuna info`
 };
 
@@ -25,14 +26,12 @@ SparseChoice choose_sparse(const runtime::KernelOptions& options, double density
 SparseChoice choose_sparse_conv(const runtime::KernelOptions& options, const Tensor& w, int64_t groups,
                                 int64_t out_pixels);
 
-// The choice for a linear layer with a constant 2-D weight `w` applied to `tokens` rows per
-// image (MatMul, Gemm, FusedGemm). `gemv`: the layer would run the sparse GEMV kernel (a few rows
-// in all), whose time, like the dense one's, is that of streaming the weights.
-SparseChoice choose_sparse_gemm(const runtime::KernelOptions& options, const Tensor& w, int64_t tokens,
-                                bool gemv = false);
-
-// The density below which the sparse GEMV kernel is estimated to win.
-double gemv_break_even_density();
+// The choice for a linear layer (MatMul, Gemm, FusedGemm) with a constant 2-D weight `w` applied
+// to activations of shape `input` ([..., K]). A few rows in all (kernels::SparseGemv::supports)
+// choose for the sparse GEMV kernel, whose time, like the dense one's, is that of streaming the
+// weights; more rows for the tiled kernels, by the tokens per image (the rows of one [N, ..., K]
+// sample, or all rows of a 2-D input).
+SparseChoice choose_sparse_gemm(const runtime::KernelOptions& options, const Tensor& w, const Shape& input);
 
 // The density below which the sparse kernel is estimated to win (for reports).
 double break_even_density(int64_t cols, int tile);
