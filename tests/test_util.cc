@@ -3,15 +3,18 @@
 
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <numeric>
 
 #include "core/cpu.h"
 #include "core/dispatch.h"
+#include "onnx/export.h"
 #include "ops/run_kernel.h"
 
 namespace lacuna::test {
@@ -142,6 +145,23 @@ int run_command(const std::string& cmd, std::string* output) {
   const int status = pclose(f);
   if (output) *output = out;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TempDir::TempDir(const std::string& tag)
+    : dir_((std::filesystem::temp_directory_path() / ("lacuna_" + tag + "_" + std::to_string(getpid()))).string()) {
+  std::filesystem::create_directories(dir_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string write_model(const TempDir& dir, const ir::Graph& g, const std::string& file) {
+  const std::string path = dir.path(file);
+  const Status s = onnx_io::export_model(g, path);
+  EXPECT_TRUE(s.is_ok()) << s.to_string();
+  return path;
 }
 
 }  // namespace lacuna::test

@@ -35,6 +35,22 @@ void expect_fast_matches_reference(const ir::Node& node, const std::vector<Tenso
                                    int64_t opset = 17, const std::string& sparse_policy = "auto");
 
 Tensor random_tensor(DType dtype, const Shape& shape, uint64_t seed, double lo = -1.0, double hi = 1.0);
+
+// A directory of its own under the system temp directory, removed with its files when destroyed.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path(const std::string& file) const { return dir_ + "/" + file; }
+
+ private:
+  std::string dir_;
+};
+
+// Writes `g` as an ONNX file in `dir` and returns its path (fails the test if it can not).
+std::string write_model(const TempDir& dir, const ir::Graph& g, const std::string& file = "m.onnx");
 // Zeroes a fraction `sparsity` of the elements (exactly round(sparsity * n), chosen at random).
 Tensor sparsify(const Tensor& t, double sparsity, uint64_t seed);
 

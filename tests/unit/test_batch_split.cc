@@ -3,12 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <filesystem>
 
 #include "engine/batch_split.h"
 #include "ir/builder.h"
 #include "lacuna/session.h"
-#include "onnx/export.h"
 #include "pass_harness.h"
 #include "test_util.h"
 
@@ -94,10 +92,8 @@ TEST(BatchSplit, ConstantsFoldedFromTheInputShapeKeepSamplesApart) {
   EXPECT_EQ(engine::separable_batch(g), 0);
   EXPECT_EQ(engine::separable_batch(g, {g.find("c")}), 4);
 
-  const auto dir = std::filesystem::temp_directory_path() / ("lacuna_batch_split_emb_" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "m.onnx").string();
-  ASSERT_TRUE(onnx_io::export_model(embedding_model(-1), path).is_ok());
+  const test::TempDir dir("batch_split_emb");
+  const std::string path = test::write_model(dir, embedding_model(-1));
   Tensor ids = Tensor::create(DType::kInt64, {5, 4}).value();
   for (int64_t i = 0; i < 20; ++i) ids.data<int64_t>()[i] = (i * 7) % 10;
   Options split_opts, whole_opts;
@@ -114,21 +110,18 @@ TEST(BatchSplit, ConstantsFoldedFromTheInputShapeKeepSamplesApart) {
   ASSERT_EQ((*a)[0].shape(), (Shape{5, 4, 3}));
   test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split vs whole batch");
   EXPECT_LT((*split)->activation_bytes(), (*whole)->activation_bytes());  // it did split
-  std::filesystem::remove_all(dir);
 }
 
 TEST(BatchSplit, DecidesWithTheGemvCostModelForFewRows) {
   // [3, 64] -> MatMul (60% zeros) -> Relu -> MatMul (60% zeros): with 3 rows the layers run the
   // sparse GEMV (from 55% zeros), so the split decision must count them as sparse too.
-  const auto dir = std::filesystem::temp_directory_path() / ("lacuna_batch_split_mlp_" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  const test::TempDir dir("batch_split_mlp");
   ir::GraphBuilder b(17);
   const ir::ValueId x = b.input("x", DType::kFloat32, {{-1, "N"}, {64, ""}});
   const ir::ValueId w1 = b.constant("w1", test::sparsify(test::random_tensor(DType::kFloat32, {64, 32}, 1), 0.6, 2));
   const ir::ValueId w2 = b.constant("w2", test::sparsify(test::random_tensor(DType::kFloat32, {32, 8}, 3), 0.6, 4));
   b.output(b.op("MatMul", {b.op("Relu", {b.op("MatMul", {x, w1})}), w2}), "y", DType::kFloat32, {{-1, "N"}, {8, ""}});
-  const std::string path = (dir / "m.onnx").string();
-  ASSERT_TRUE(onnx_io::export_model(b.finish(), path).is_ok());
+  const std::string path = test::write_model(dir, b.finish());
   Options split_opts, whole_opts;
   split_opts.num_threads = whole_opts.num_threads = 1;
   whole_opts.batch_split = "off";
@@ -141,7 +134,6 @@ TEST(BatchSplit, DecidesWithTheGemvCostModelForFewRows) {
   ASSERT_TRUE(a.has_value() && c.has_value());
   test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split vs whole batch");
   EXPECT_LT((*split)->activation_bytes(), (*whole)->activation_bytes());  // it did split
-  std::filesystem::remove_all(dir);
 }
 
 TEST(BatchSplit, StringTensorsKeepTheBatch) {
@@ -168,8 +160,7 @@ TEST(BatchSplit, MostlyDenseLayersKeepTheBatch) {
 }
 
 TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
-  const auto dir = std::filesystem::temp_directory_path() / ("lacuna_batch_split_" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  const test::TempDir dir("batch_split");
   // Symbolic batch: one model, run at batch 5 both ways and at batch 1.
   ir::GraphBuilder b(17);
   const ir::ValueId x = b.input("x", DType::kFloat32, {{-1, "N"}, {8, ""}, {6, ""}, {6, ""}});
@@ -178,8 +169,7 @@ TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
   y = b.op("Flatten", {b.op("GlobalAveragePool", {y})});
   const ir::ValueId fc = b.constant("fc", test::random_tensor(DType::kFloat32, {16, 3}, 3));
   b.output(b.op("MatMul", {y, fc}), "logits", DType::kFloat32, {{-1, "N"}, {3, ""}});
-  const std::string path = (dir / "m.onnx").string();
-  ASSERT_TRUE(onnx_io::export_model(b.finish(), path).is_ok());
+  const std::string path = test::write_model(dir, b.finish());
 
   const Tensor batch = test::random_tensor(DType::kFloat32, {5, 8, 6, 6}, 9);
   Options split_opts, whole_opts;
@@ -210,7 +200,6 @@ TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
       EXPECT_NEAR((*r)[0].data<float>()[j], (*full)[0].data<float>()[s * 3 + j], 1e-5);
     }
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

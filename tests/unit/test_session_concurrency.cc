@@ -5,14 +5,12 @@
 
 #include <atomic>
 #include <cmath>
-#include <filesystem>
 #include <map>
 #include <thread>
 #include <vector>
 
 #include "ir/builder.h"
 #include "lacuna/session.h"
-#include "onnx/export.h"
 #include "test_util.h"
 
 namespace lacuna {
@@ -21,8 +19,7 @@ namespace {
 using ir::Attribute;
 
 TEST(SessionConcurrency, NewShapesFromManyThreadsMatchSerialRuns) {
-  const auto dir = std::filesystem::temp_directory_path() / ("lacuna_concurrency_" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
+  const test::TempDir dir("concurrency");
   ir::GraphBuilder b(17);
   const ir::ValueId x = b.input("x", DType::kFloat32, {{-1, "N"}, {8, ""}, {6, ""}, {6, ""}});
   // 4.6 KB and 16 KB of weights: large enough that the session drops them once packed.
@@ -31,8 +28,7 @@ TEST(SessionConcurrency, NewShapesFromManyThreadsMatchSerialRuns) {
   y = b.op("Flatten", {b.op("GlobalAveragePool", {y})});
   const ir::ValueId fc = b.constant("fc", test::random_tensor(DType::kFloat32, {16, 256}, 3));
   b.output(b.op("MatMul", {y, fc}), "out", DType::kFloat32, {{-1, "N"}, {256, ""}});
-  const std::string path = (dir / "m.onnx").string();
-  ASSERT_TRUE(onnx_io::export_model(b.finish(), path).is_ok());
+  const std::string path = test::write_model(dir, b.finish());
 
   constexpr int kBatches = 4;
   Options options;
@@ -77,7 +73,6 @@ TEST(SessionConcurrency, NewShapesFromManyThreadsMatchSerialRuns) {
   }
   for (std::thread& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
