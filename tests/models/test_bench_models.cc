@@ -41,7 +41,11 @@ TEST_P(BenchModels, MatchesReference) {
   const std::string model = dir + "/" + GetParam() + ".onnx";
   const std::string ref = dir + "/" + GetParam() + ".ref";
   if (!test::path_exists(model)) GTEST_SKIP() << model << " not found";
-  auto session = Session::load(model, {});
+  // The references are batches of 2: on 2 threads, the split batch runs its samples side by
+  // side, one per thread.
+  Options opts;
+  opts.num_threads = 2;
+  auto session = Session::load(model, opts);
   ASSERT_TRUE(session.has_value()) << session.status().to_string();
   std::map<std::string, Tensor> feed;
   for (const IoInfo& io : (*session)->inputs()) {

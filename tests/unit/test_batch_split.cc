@@ -159,9 +159,8 @@ TEST(BatchSplit, MostlyDenseLayersKeepTheBatch) {
   EXPECT_FALSE(engine::split_pays_off(g, 1 << 20, [](const ir::Graph&, const ir::Node& n) { return n.op_type != "Conv"; }));
 }
 
-TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
-  const test::TempDir dir("batch_split");
-  // Symbolic batch: one model, run at batch 5 both ways and at batch 1.
+// x[N,8,6,6] -> sparse conv -> relu -> GAP -> flatten -> matmul, with a symbolic batch.
+std::string split_model(const test::TempDir& dir) {
   ir::GraphBuilder b(17);
   const ir::ValueId x = b.input("x", DType::kFloat32, {{-1, "N"}, {8, ""}, {6, ""}, {6, ""}});
   const ir::ValueId w = b.constant("w", test::sparsify(test::random_tensor(DType::kFloat32, {16, 8, 3, 3}, 1), 0.9, 2));
@@ -169,7 +168,13 @@ TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
   y = b.op("Flatten", {b.op("GlobalAveragePool", {y})});
   const ir::ValueId fc = b.constant("fc", test::random_tensor(DType::kFloat32, {16, 3}, 3));
   b.output(b.op("MatMul", {y, fc}), "logits", DType::kFloat32, {{-1, "N"}, {3, ""}});
-  const std::string path = test::write_model(dir, b.finish());
+  return test::write_model(dir, b.finish());
+}
+
+TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
+  const test::TempDir dir("batch_split");
+  // Symbolic batch: one model, run at batch 5 both ways and at batch 1.
+  const std::string path = split_model(dir);
 
   const Tensor batch = test::random_tensor(DType::kFloat32, {5, 8, 6, 6}, 9);
   Options split_opts, whole_opts;
@@ -199,6 +204,49 @@ TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
       auto full = (*split)->run({batch});
       EXPECT_NEAR((*r)[0].data<float>()[j], (*full)[0].data<float>()[s * 3 + j], 1e-5);
     }
+  }
+}
+
+TEST(BatchSplit, SamplesSideBySideMatchTheWholeBatch) {
+  // Two threads: a batch of 6 (or 5) runs one sample per thread on a single-threaded plan, a
+  // batch of 3 one sample at a time over both threads; every way matches the whole batch.
+  const test::TempDir dir("batch_split_side");
+  const std::string path = split_model(dir);
+  Options split_opts, whole_opts, serial_opts;
+  split_opts.num_threads = whole_opts.num_threads = 2;
+  serial_opts.num_threads = 1;
+  split_opts.sparse = whole_opts.sparse = serial_opts.sparse = "sparse";
+  whole_opts.batch_split = "off";
+  auto split = Session::load(path, split_opts);
+  auto whole = Session::load(path, whole_opts);
+  auto serial = Session::load(path, serial_opts);
+  ASSERT_TRUE(split.has_value() && whole.has_value() && serial.has_value());
+  for (int64_t n : {6, 5, 3, 6}) {
+    const Tensor batch = test::random_tensor(DType::kFloat32, {n, 8, 6, 6}, static_cast<uint64_t>(10 + n));
+    auto a = (*split)->run({batch});
+    auto c = (*whole)->run({batch});
+    ASSERT_TRUE(a.has_value()) << a.status().to_string();
+    ASSERT_TRUE(c.has_value()) << c.status().to_string();
+    ASSERT_EQ((*a)[0].shape(), (Shape{n, 3}));
+    test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split (2 threads) vs whole batch, n=" + std::to_string(n));
+    if (n != 3) {
+      // Side by side: two run states of the single-threaded batch-1 plan, which the one-thread
+      // session also splits into.
+      ASSERT_TRUE((*serial)->run({batch}).has_value());
+      EXPECT_EQ((*split)->activation_bytes(), 2 * (*serial)->activation_bytes()) << "n=" << n;
+    }
+  }
+  // Profiles count each step once per sample.
+  Options prof = split_opts;
+  prof.profile = true;
+  auto profiled = Session::load(path, prof);
+  ASSERT_TRUE(profiled.has_value());
+  ASSERT_TRUE((*profiled)->run({test::random_tensor(DType::kFloat32, {4, 8, 6, 6}, 3)}).has_value());
+  const auto steps = (*profiled)->profile();
+  ASSERT_FALSE(steps.empty());
+  for (const NodeProfile& p : steps) {
+    EXPECT_EQ(p.calls, 1) << p.name;
+    EXPECT_GE(p.seconds, 0.0) << p.name;
   }
 }
 
