@@ -95,9 +95,9 @@ class Tensor {
   // Makes this a tensor of `dtype` and `shape` that nobody else holds: keeps its buffer when it
   // already is one (no allocation), else allocates a zeroed one.
   Status reuse_or_create(DType dtype, const Shape& shape);
-  // Makes this tensor a view of src's `index`-th slice along the first axis (a first dim of 1),
-  // reusing this tensor's shape storage.
-  void reset_to_row(const Tensor& src, int64_t index);
+  // Makes this tensor a view of src's rows [first, first + count) along the first axis, reusing
+  // this tensor's shape storage.
+  void reset_to_rows(const Tensor& src, int64_t first, int64_t count);
   // Lets go of the buffer, keeping the dtype and the shape's storage for the next reset_*.
   void drop_buffer() {
     storage_.reset();

@@ -175,13 +175,14 @@ Status Tensor::reuse_or_create(DType dtype, const Shape& shape) {
   return Status::ok();
 }
 
-void Tensor::reset_to_row(const Tensor& src, int64_t index) {
+void Tensor::reset_to_rows(const Tensor& src, int64_t first, int64_t count) {
   dtype_ = src.dtype_;
   shape_.assign(src.shape_.begin(), src.shape_.end());
-  shape_[0] = 1;
+  shape_[0] = count;
   numel_ = lacuna::numel(shape_);
   storage_ = src.storage_;
-  data_ = static_cast<char*>(src.data_) + static_cast<size_t>(index) * nbytes();
+  const size_t row_bytes = count > 0 ? nbytes() / static_cast<size_t>(count) : 0;
+  data_ = static_cast<char*>(src.data_) + static_cast<size_t>(first) * row_bytes;
 }
 
 Tensor Tensor::clone() const {

@@ -32,12 +32,14 @@ namespace {
 
 // What compile() found about splitting the batch.
 struct SplitInfo {
-  int64_t batch = 0;                             // >= 2: separable, compile batch 1 instead
+  int64_t batch = 0;                             // >= 2: separable, compile parts of it instead
+  int64_t part = 1;                              // samples per part (batch % part == 0)
   std::vector<std::pair<DType, Shape>> outputs;  // the batch's output types
-  // The samples run side by side, one per thread, each on a single-threaded batch-1 plan (no
-  // barrier between layers, each core's caches to itself), rather than one after another with
-  // every layer split over the threads.
+  // The parts run side by side, one per thread, each on a single-threaded plan (no barrier
+  // between layers, each core's caches to itself), rather than one after another with every
+  // layer split over the threads.
   bool parallel = false;
+  int64_t parts() const { return batch / part; }
 };
 
 struct Compiled {
@@ -227,20 +229,36 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
   if (split) {
     // 64 MB: VGG-16's classifier (400 MB) wants the batch; ResNet-50's (8 MB) does not.
     constexpr int64_t kMaxSplitWeightBytes = int64_t{64} << 20;
-    split->batch = 0;
-    if (options.batch_split != "off" && overrides.empty() &&
-        engine::split_pays_off(g, kMaxSplitWeightBytes, runs_sparse)) {
-      split->batch = engine::separable_batch(g, folded);
+    // Parts of a batch that keep the batch (dense layers reuse each weight over the part's
+    // samples): at least this many samples.
+    constexpr int64_t kMinDensePart = 4;
+    *split = SplitInfo();
+    const bool sample_by_sample =
+        options.batch_split != "off" && engine::split_pays_off(g, kMaxSplitWeightBytes, runs_sparse);
+    const bool thread_parts = options.batch_split != "off" && plan_threads >= 2;
+    const int64_t n = overrides.empty() && (sample_by_sample || thread_parts) ? engine::separable_batch(g, folded) : 0;
+    if (n >= 2 && sample_by_sample) {
+      // One sample at a time; side by side, one per thread, when every thread gets a sample and
+      // they spread evenly (bert-base-p90 at batch 16 on 2 threads: 555 ms with every layer split
+      // over both threads, 503 ms side by side).
+      split->batch = n;
+      split->parallel = plan_threads >= 2 && (n % plan_threads == 0 || n >= 2 * plan_threads);
+    } else if (n >= 2 && thread_parts && n % plan_threads == 0 && n / plan_threads >= kMinDensePart) {
+      // Mostly dense: a part of the batch per thread, side by side (dense ResNet-50 at batch 16:
+      // 662 ms on 2 threads, 506 ms for a batch of 8 on 1 thread).
+      split->batch = n;
+      split->part = n / plan_threads;
+      split->parallel = true;
     }
     if (split->batch >= 2) {
-      // The batch runs on the batch-1 plan, so it is not compiled (nor its weights packed) itself:
+      // The batch runs on the part's plan, so it is not compiled (nor its weights packed) itself:
       // only its outputs' types are kept, which must be static and lead with the batch.
       split->outputs.clear();
       for (ir::ValueId v : g.outputs) {
         const ir::Value& value = g.value(v);
         if (value.kind != ValueKind::kTensor || !value.shape || value.shape->empty() ||
             (*value.shape)[0] != split->batch) {
-          split->batch = 0;
+          *split = SplitInfo();
           break;
         }
         split->outputs.push_back({value.dtype, *value.shape});
@@ -287,13 +305,9 @@ Expected<Compiled*> Session::Impl::compiled_locked(const std::vector<Shape>& sha
   Compiled* per_sample = nullptr;
   if (!plan) {
     std::vector<Shape> one = shapes;
-    for (Shape& s : one) s[0] = 1;
-    // With at least a sample per thread (and the samples spreading evenly), the threads take
-    // samples side by side on a single-threaded plan: bert-base-p90 at batch 16 on 2 threads,
-    // 555 ms with every layer split over both threads (a barrier per layer, ~75 % scaling).
-    split.parallel = plan_threads >= 2 && (split.batch % plan_threads == 0 || split.batch >= 2 * plan_threads);
+    for (Shape& s : one) s[0] = split.part;
     auto compiled_one = compiled_locked(one, overrides, split.parallel ? 1 : plan_threads);
-    // The batch-1 plan must produce each sample's slice of the batch's outputs.
+    // The part's plan must produce the part's slice of the batch's outputs.
     bool ok = compiled_one.has_value();
     if (ok) per_sample = *compiled_one;
     const runtime::Plan* p = ok ? per_sample->plan.get() : nullptr;
@@ -301,7 +315,7 @@ Expected<Compiled*> Session::Impl::compiled_locked(const std::vector<Shape>& sha
     for (size_t i = 0; ok && i < split.outputs.size(); ++i) {
       const auto& part = p->slots[static_cast<size_t>(p->outputs[i])];
       Shape want = split.outputs[i].second;
-      want[0] = 1;
+      want[0] = split.part;
       ok = part.static_shape && part.shape == want && part.dtype == split.outputs[i].first;
     }
     if (!ok) {  // compile the batch after all
@@ -317,9 +331,9 @@ Expected<Compiled*> Session::Impl::compiled_locked(const std::vector<Shape>& sha
   if (per_sample) {
     c->per_sample = per_sample;
     c->split = std::move(split);
-    log_verbose(1, name + ": batch " + std::to_string(c->split.batch) +
-                       (c->split.parallel ? " runs one sample per thread, side by side" : " runs one sample at a time") +
-                       " (batch splitting)");
+    const std::string part = c->split.part == 1 ? "one sample" : "parts of " + std::to_string(c->split.part);
+    log_verbose(1, name + ": batch " + std::to_string(c->split.batch) + " runs " + part +
+                       (c->split.parallel ? " per thread, side by side" : " at a time") + " (batch splitting)");
   }
   // Keep a handful of shape signatures; drop the oldest beyond that (never one a kept plan splits
   // into).
@@ -386,8 +400,8 @@ Status Session::Impl::run(const std::vector<Tensor>& in, const std::vector<std::
   return s;
 }
 
-// Runs the batch on the batch-1 plan, one sample at a time or, when the plan was compiled for it
-// (`split.parallel`), one sample per thread side by side: inputs are views of each sample's rows,
+// Runs the batch on the part's plan, one part at a time or, when the plan was compiled for it
+// (`split.parallel`), one part per thread side by side: inputs are views of each part's rows,
 // outputs are copied into the batch's.
 Status Session::Impl::run_split(Compiled* c, const std::vector<Tensor>& in, std::vector<Tensor>* outs) {
   Compiled* one = c->per_sample;
@@ -404,7 +418,7 @@ Status Session::Impl::run_split(Compiled* c, const std::vector<Tensor>& in, std:
   std::atomic<int64_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex error_mu;
-  // Takes samples until none is left, each on `lane`'s pool: the caller's threads when one sample
+  // Takes parts until none is left, each on `lane`'s pool: the caller's threads when one sample
   // runs at a time, or (side by side) the calling worker alone, as kernels inside a parallel
   // region run on their own thread.
   auto take_samples = [&](runtime::ThreadPool& lane, double time_share) {
@@ -417,8 +431,9 @@ Status Session::Impl::run_split(Compiled* c, const std::vector<Tensor>& in, std:
       std::vector<Tensor>& sample_in = (*state)->split_inputs;
       std::vector<Tensor>& sample_out = (*state)->split_outputs;
       sample_in.resize(in.size());
-      for (int64_t b = next++; b < c->split.batch && !failed.load(std::memory_order_relaxed); b = next++) {
-        for (size_t i = 0; i < in.size(); ++i) sample_in[i].reset_to_row(in[i], b);
+      const int64_t part = c->split.part;
+      for (int64_t b = next++; b < c->split.parts() && !failed.load(std::memory_order_relaxed); b = next++) {
+        for (size_t i = 0; i < in.size(); ++i) sample_in[i].reset_to_rows(in[i], b * part, part);
         st = runtime::execute(*one->plan, **state, lane, sample_in, &sample_out, options.profile ? &times : nullptr);
         if (!st.is_ok()) break;
         for (size_t i = 0; i < sample_out.size(); ++i) {
@@ -741,9 +756,9 @@ std::vector<NodeProfile> Session::profile() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   const Compiled* c = impl_->last;
   if (!c) return out;
-  // A split batch reports its batch-1 plan's steps as run `batch` times per request.
+  // A split batch reports its part's plan's steps as run once per part and request.
   const Compiled* runs = c->per_sample ? c->per_sample : c;
-  const int64_t times = c->per_sample ? c->split.batch : 1;
+  const int64_t times = c->per_sample ? c->split.parts() : 1;
   const runtime::Plan& plan = *runs->plan;
   for (size_t s = 0; s < plan.steps.size(); ++s) {
     const runtime::Step& st = plan.steps[s];
@@ -759,7 +774,7 @@ std::vector<NodeProfile> Session::profile() const {
     }
     if (!st.out.empty() && st.out[0] >= 0) {
       p.output_shape = plan.slots[static_cast<size_t>(st.out[0])].shape;
-      if (times > 1 && !p.output_shape.empty() && p.output_shape[0] == 1) p.output_shape[0] = times;
+      if (times > 1 && !p.output_shape.empty() && p.output_shape[0] == c->split.part) p.output_shape[0] = c->split.batch;
     }
     out.push_back(std::move(p));
   }

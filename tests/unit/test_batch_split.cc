@@ -250,5 +250,39 @@ TEST(BatchSplit, SamplesSideBySideMatchTheWholeBatch) {
   }
 }
 
+TEST(BatchSplit, MostlyDenseBatchesRunAPartPerThread) {
+  // Dense layers keep a part of the batch (weight reuse): a batch of 8 on 2 threads runs as two
+  // parts of 4 side by side, each on a single-threaded plan; batches of 6 (parts of 3, too
+  // small) and 9 (uneven) keep the whole batch. All match the unsplit batch.
+  const test::TempDir dir("batch_split_parts");
+  const std::string path = split_model(dir);
+  Options parts_opts, whole_opts, four_opts;
+  parts_opts.num_threads = whole_opts.num_threads = 2;
+  four_opts.num_threads = 1;
+  parts_opts.sparse = whole_opts.sparse = four_opts.sparse = "dense";
+  whole_opts.batch_split = four_opts.batch_split = "off";
+  auto parts = Session::load(path, parts_opts);
+  auto whole = Session::load(path, whole_opts);
+  auto four = Session::load(path, four_opts);
+  ASSERT_TRUE(parts.has_value() && whole.has_value() && four.has_value());
+  for (int64_t n : {8, 6, 9, 8}) {
+    const Tensor batch = test::random_tensor(DType::kFloat32, {n, 8, 6, 6}, static_cast<uint64_t>(20 + n));
+    auto a = (*parts)->run({batch});
+    auto c = (*whole)->run({batch});
+    ASSERT_TRUE(a.has_value()) << a.status().to_string();
+    ASSERT_TRUE(c.has_value()) << c.status().to_string();
+    ASSERT_EQ((*a)[0].shape(), (Shape{n, 3}));
+    test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "parts vs whole batch, n=" + std::to_string(n));
+    if (n == 8) {
+      // Two run states of a one-thread batch-4 plan.
+      const Tensor half = test::random_tensor(DType::kFloat32, {4, 8, 6, 6}, 1);
+      ASSERT_TRUE((*four)->run({half}).has_value());
+      EXPECT_EQ((*parts)->activation_bytes(), 2 * (*four)->activation_bytes());
+    } else {
+      EXPECT_EQ((*parts)->activation_bytes(), (*whole)->activation_bytes()) << "n=" << n;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lacuna
