@@ -39,6 +39,18 @@ const std::set<std::string>& elementwise_ops() {
 
 bool constant(const ir::Graph& g, ir::ValueId v) { return v != ir::kNoValue && g.value(v).is_constant(); }
 
+// Calls fn(node, weight, linear) for each Conv, Gemm and MatMul with a constant weight.
+template <class Fn>
+void for_each_weighted_layer(const ir::Graph& g, Fn fn) {
+  for (const ir::Node& n : g.nodes) {
+    if (n.removed || !n.domain.empty()) continue;
+    const bool linear = n.op_type == "Gemm" || n.op_type == "MatMul";
+    if (!linear && n.op_type != "Conv") continue;
+    if (n.inputs.size() < 2 || !constant(g, n.inputs[1]) || n.outputs.empty()) continue;
+    fn(n, g.value(n.inputs[1]).constant, linear);
+  }
+}
+
 int64_t norm_axis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
 
 // Whether every slice of `t` along dimension 0 holds the same bytes.
@@ -168,23 +180,27 @@ int64_t separable_batch(const ir::Graph& g, const std::set<ir::ValueId>& folded)
 
 bool split_pays_off(const ir::Graph& g, int64_t max_weight_bytes, const RunsSparse& runs_sparse) {
   double macs = 0, sparse_macs = 0;
-  for (const ir::Node& n : g.nodes) {
-    if (n.removed || !n.domain.empty()) continue;
-    const bool linear = n.op_type == "Gemm" || n.op_type == "MatMul";
-    if (!linear && n.op_type != "Conv") continue;
-    if (n.inputs.size() < 2 || !constant(g, n.inputs[1]) || n.outputs.empty()) continue;
-    const Tensor& w = g.value(n.inputs[1]).constant;
-    if (linear && static_cast<int64_t>(w.nbytes()) > max_weight_bytes) return false;
+  bool big_linear = false;
+  for_each_weighted_layer(g, [&](const ir::Node& n, const Tensor& w, bool linear) {
+    if (linear && static_cast<int64_t>(w.nbytes()) > max_weight_bytes) big_linear = true;
     const auto& y = g.value(n.outputs[0]).shape;
-    if (!y || y->size() < 2) continue;
+    if (!y || y->size() < 2) return;
     // Each weight multiplies once per output element of its channel: numel(y) / channels.
     const int64_t channels = linear ? y->back() : (*y)[1];
-    if (channels <= 0) continue;
+    if (channels <= 0) return;
     const double m = static_cast<double>(w.numel()) * static_cast<double>(numel(*y) / channels);
     macs += m;
     if (runs_sparse(g, n)) sparse_macs += m;
-  }
-  return macs > 0 && 2 * sparse_macs >= macs;
+  });
+  return !big_linear && macs > 0 && 2 * sparse_macs >= macs;
+}
+
+bool parts_pay_off(const ir::Graph& g, int64_t max_weight_bytes, const RunsSparse& runs_sparse) {
+  bool ok = true;
+  for_each_weighted_layer(g, [&](const ir::Node& n, const Tensor& w, bool linear) {
+    if (linear && static_cast<int64_t>(w.nbytes()) > max_weight_bytes && runs_sparse(g, n)) ok = false;
+  });
+  return ok;
 }
 
 }  // namespace lacuna::engine

@@ -235,7 +235,8 @@ Expected<std::unique_ptr<runtime::Plan>> Session::Impl::compile(
     *split = SplitInfo();
     const bool sample_by_sample =
         options.batch_split != "off" && engine::split_pays_off(g, kMaxSplitWeightBytes, runs_sparse);
-    const bool thread_parts = options.batch_split != "off" && plan_threads >= 2;
+    const bool thread_parts = options.batch_split != "off" && plan_threads >= 2 && !sample_by_sample &&
+                              engine::parts_pay_off(g, kMaxSplitWeightBytes, runs_sparse);
     const int64_t n = overrides.empty() && (sample_by_sample || thread_parts) ? engine::separable_batch(g, folded) : 0;
     if (n >= 2 && sample_by_sample) {
       // One sample at a time; side by side, one per thread, when every thread gets a sample and

@@ -159,6 +159,15 @@ TEST(BatchSplit, MostlyDenseLayersKeepTheBatch) {
   EXPECT_FALSE(engine::split_pays_off(g, 1 << 20, [](const ir::Graph&, const ir::Node& n) { return n.op_type != "Conv"; }));
 }
 
+TEST(BatchSplit, PartsStreamingAHugeSparseLinearKeepTheBatch) {
+  const ir::Graph g = test::shaped(cnn(4));
+  const auto none = [](const ir::Graph&, const ir::Node&) { return false; };
+  const auto linear_sparse = [](const ir::Graph&, const ir::Node& n) { return n.op_type == "Gemm"; };
+  EXPECT_TRUE(engine::parts_pay_off(g, 16, none));               // huge but dense: each part reuses it
+  EXPECT_TRUE(engine::parts_pay_off(g, 1 << 20, linear_sparse));  // sparse but small
+  EXPECT_FALSE(engine::parts_pay_off(g, 16, linear_sparse));      // the 160-byte classifier
+}
+
 // x[N,8,6,6] -> sparse conv -> relu -> GAP -> flatten -> matmul, with a symbolic batch.
 std::string split_model(const test::TempDir& dir) {
   ir::GraphBuilder b(17);
