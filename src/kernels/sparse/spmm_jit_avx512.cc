@@ -48,7 +48,7 @@ class SpmmJit::Generator : public Xbyak::CodeGenerator {
     align(32);
     const size_t entry = getSize();
     // Arguments (System V): rdi = X, rsi = Y, rdx = Z, rcx = columns left.
-    const Reg64 rx = rdi, ry = rsi, rz = rdx, rcols = rcx, rbase = r8, rv = r9;
+    const Reg64 rx = rdi, ry = rsi, rz = rdx, rcols = rcx, rbase = r8, rv = r9, rxw = r10;
     const Zmm xa(30), xb(31);
     const int rows = static_cast<int>(b.rows);
     const bool first = chunk == 0, last = chunk + 1 == chunks;
@@ -83,9 +83,24 @@ class SpmmJit::Generator : public Xbyak::CodeGenerator {
     const int64_t e0 = b.col_begin[c0];
     int64_t base = b.values_at + e0 + 128;
     if (e0 < b.col_begin[c1]) lea(rv, ptr[rbase + base * 4]);
+    // X rows 64 bytes apart (a packed tile) load through rxw, walking in steps of 16 KiB so that
+    // their displacements fit in 8 bits (scaled by 64): 7-byte loads instead of 10. Other
+    // offsets load from rx with 32-bit displacements.
+    constexpr int64_t kXStep = 256 * kLanes * 4, kXReach = 127 * kLanes * 4;
+    int64_t xbase = c0 < c1 ? spec.x_offset(b.cols[c0]) * 4 + kXReach : 0;
+    if (c0 < c1) lea(rxw, ptr[rx + xbase]);
     for (size_t c = c0; c < c1; ++c) {
       const Zmm& xr = (c & 1) ? xb : xa;
-      vmovups(xr | k1 | T_z, ptr[rx + spec.x_offset(b.cols[c]) * 4]);
+      const int64_t xoff = spec.x_offset(b.cols[c]) * 4;
+      if ((xoff - xbase) % (kLanes * 4) == 0 && xoff - xbase >= -kXReach - kLanes * 4) {
+        while (xoff - xbase > kXReach) {
+          add(rxw, kXStep);
+          xbase += kXStep;
+        }
+        vmovups(xr | k1 | T_z, ptr[rxw + (xoff - xbase)]);
+      } else {
+        vmovups(xr | k1 | T_z, ptr[rx + xoff]);
+      }
       for (int64_t e = b.col_begin[c]; e < b.col_begin[c + 1]; ++e) {
         const int64_t idx = b.values_at + e;
         while (idx - base > 127) {
