@@ -180,6 +180,36 @@ std::string split_model(const test::TempDir& dir) {
   return test::write_model(dir, b.finish());
 }
 
+Options options(int threads, const char* sparse, const char* batch_split) {
+  Options o;
+  o.num_threads = threads;
+  o.sparse = sparse;
+  o.batch_split = batch_split;
+  return o;
+}
+
+// Sessions of one model under each of `opts`.
+std::vector<std::unique_ptr<Session>> load_all(const std::string& path, const std::vector<Options>& opts) {
+  std::vector<std::unique_ptr<Session>> out;
+  for (const Options& o : opts) {
+    auto s = Session::load(path, o);
+    EXPECT_TRUE(s.has_value()) << s.status().to_string();
+    if (s.has_value()) out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+// Runs a random batch of n (split_model's input) through both sessions: the outputs agree.
+void expect_same_outputs(Session& split, Session& whole, int64_t n, uint64_t seed, const std::string& what) {
+  const Tensor batch = test::random_tensor(DType::kFloat32, {n, 8, 6, 6}, seed);
+  auto a = split.run({batch});
+  auto c = whole.run({batch});
+  ASSERT_TRUE(a.has_value()) << a.status().to_string();
+  ASSERT_TRUE(c.has_value()) << c.status().to_string();
+  ASSERT_EQ((*a)[0].shape(), (Shape{n, 3}));
+  test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, what + ", n=" + std::to_string(n));
+}
+
 TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
   const test::TempDir dir("batch_split");
   // Symbolic batch: one model, run at batch 5 both ways and at batch 1.
@@ -194,12 +224,7 @@ TEST(BatchSplit, SplitRunsMatchTheWholeBatch) {
   auto whole = Session::load(path, whole_opts);
   ASSERT_TRUE(split.has_value() && whole.has_value());
   for (int rep = 0; rep < 2; ++rep) {  // the second run reuses the outputs
-    auto a = (*split)->run({batch});
-    auto c = (*whole)->run({batch});
-    ASSERT_TRUE(a.has_value()) << a.status().to_string();
-    ASSERT_TRUE(c.has_value()) << c.status().to_string();
-    ASSERT_EQ((*a)[0].shape(), (Shape{5, 3}));
-    test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split vs whole batch");
+    expect_same_outputs(**split, **whole, 5, 9, "split vs whole batch");
   }
   // The split session runs the batch-1 plan: its activations are one sample's.
   EXPECT_LT((*split)->activation_bytes(), (*whole)->activation_bytes());
@@ -221,32 +246,20 @@ TEST(BatchSplit, SamplesSideBySideMatchTheWholeBatch) {
   // batch of 3 one sample at a time over both threads; every way matches the whole batch.
   const test::TempDir dir("batch_split_side");
   const std::string path = split_model(dir);
-  Options split_opts, whole_opts, serial_opts;
-  split_opts.num_threads = whole_opts.num_threads = 2;
-  serial_opts.num_threads = 1;
-  split_opts.sparse = whole_opts.sparse = serial_opts.sparse = "sparse";
-  whole_opts.batch_split = "off";
-  auto split = Session::load(path, split_opts);
-  auto whole = Session::load(path, whole_opts);
-  auto serial = Session::load(path, serial_opts);
-  ASSERT_TRUE(split.has_value() && whole.has_value() && serial.has_value());
+  const auto ss = load_all(path, {options(2, "sparse", "auto"), options(2, "sparse", "off"), options(1, "sparse", "auto")});
+  ASSERT_EQ(ss.size(), 3u);
+  Session &split = *ss[0], &whole = *ss[1], &serial = *ss[2];
   for (int64_t n : {6, 5, 3, 6}) {
-    const Tensor batch = test::random_tensor(DType::kFloat32, {n, 8, 6, 6}, static_cast<uint64_t>(10 + n));
-    auto a = (*split)->run({batch});
-    auto c = (*whole)->run({batch});
-    ASSERT_TRUE(a.has_value()) << a.status().to_string();
-    ASSERT_TRUE(c.has_value()) << c.status().to_string();
-    ASSERT_EQ((*a)[0].shape(), (Shape{n, 3}));
-    test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "split (2 threads) vs whole batch, n=" + std::to_string(n));
+    expect_same_outputs(split, whole, n, static_cast<uint64_t>(10 + n), "split (2 threads) vs whole batch");
     if (n != 3) {
       // Side by side: two run states of the single-threaded batch-1 plan, which the one-thread
       // session also splits into.
-      ASSERT_TRUE((*serial)->run({batch}).has_value());
-      EXPECT_EQ((*split)->activation_bytes(), 2 * (*serial)->activation_bytes()) << "n=" << n;
+      ASSERT_TRUE(serial.run({test::random_tensor(DType::kFloat32, {n, 8, 6, 6}, 1)}).has_value());
+      EXPECT_EQ(split.activation_bytes(), 2 * serial.activation_bytes()) << "n=" << n;
     }
   }
   // Profiles count each step once per sample.
-  Options prof = split_opts;
+  Options prof = options(2, "sparse", "auto");
   prof.profile = true;
   auto profiled = Session::load(path, prof);
   ASSERT_TRUE(profiled.has_value());
@@ -265,30 +278,17 @@ TEST(BatchSplit, MostlyDenseBatchesRunAPartPerThread) {
   // small) and 9 (uneven) keep the whole batch. All match the unsplit batch.
   const test::TempDir dir("batch_split_parts");
   const std::string path = split_model(dir);
-  Options parts_opts, whole_opts, four_opts;
-  parts_opts.num_threads = whole_opts.num_threads = 2;
-  four_opts.num_threads = 1;
-  parts_opts.sparse = whole_opts.sparse = four_opts.sparse = "dense";
-  whole_opts.batch_split = four_opts.batch_split = "off";
-  auto parts = Session::load(path, parts_opts);
-  auto whole = Session::load(path, whole_opts);
-  auto four = Session::load(path, four_opts);
-  ASSERT_TRUE(parts.has_value() && whole.has_value() && four.has_value());
+  const auto ss = load_all(path, {options(2, "dense", "auto"), options(2, "dense", "off"), options(1, "dense", "off")});
+  ASSERT_EQ(ss.size(), 3u);
+  Session &parts = *ss[0], &whole = *ss[1], &four = *ss[2];
   for (int64_t n : {8, 6, 9, 8}) {
-    const Tensor batch = test::random_tensor(DType::kFloat32, {n, 8, 6, 6}, static_cast<uint64_t>(20 + n));
-    auto a = (*parts)->run({batch});
-    auto c = (*whole)->run({batch});
-    ASSERT_TRUE(a.has_value()) << a.status().to_string();
-    ASSERT_TRUE(c.has_value()) << c.status().to_string();
-    ASSERT_EQ((*a)[0].shape(), (Shape{n, 3}));
-    test::expect_close((*a)[0], (*c)[0], 1e-5, 1e-6, "parts vs whole batch, n=" + std::to_string(n));
+    expect_same_outputs(parts, whole, n, static_cast<uint64_t>(20 + n), "parts vs whole batch");
     if (n == 8) {
       // Two run states of a one-thread batch-4 plan.
-      const Tensor half = test::random_tensor(DType::kFloat32, {4, 8, 6, 6}, 1);
-      ASSERT_TRUE((*four)->run({half}).has_value());
-      EXPECT_EQ((*parts)->activation_bytes(), 2 * (*four)->activation_bytes());
+      ASSERT_TRUE(four.run({test::random_tensor(DType::kFloat32, {4, 8, 6, 6}, 1)}).has_value());
+      EXPECT_EQ(parts.activation_bytes(), 2 * four.activation_bytes());
     } else {
-      EXPECT_EQ((*parts)->activation_bytes(), (*whole)->activation_bytes()) << "n=" << n;
+      EXPECT_EQ(parts.activation_bytes(), whole.activation_bytes()) << "n=" << n;
     }
   }
 }
