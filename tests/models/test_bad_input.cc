@@ -134,6 +134,37 @@ TEST_F(BadInput, OverflowingShape) {
   expect_cli_error("run " + path("overflow.onnx") + " -i x=" + xi, "expand");
 }
 
+// A static output far above the tensor size limit (found by the fuzzer: TfIdfVectorizer with an
+// ngram_indexes entry of 2^31 - 1 made the planner reserve, and the op fill, 8 GB per row) is an
+// error naming the value, before anything runs.
+TEST_F(BadInput, HugeStaticOutputIsAnError) {
+  ir::GraphBuilder b;
+  auto x = b.input("x", DType::kInt64, {{2, ""}, {3, ""}});
+  auto y = b.op("TfIdfVectorizer", {x},
+                {{"mode", Attribute::of_string("TF")},
+                 {"min_gram_length", Attribute::of_int(1)},
+                 {"max_gram_length", Attribute::of_int(1)},
+                 {"max_skip_count", Attribute::of_int(0)},
+                 {"ngram_counts", Attribute::of_ints({0})},
+                 {"ngram_indexes", Attribute::of_ints({0, (int64_t{1} << 31) - 1})},
+                 {"pool_int64s", Attribute::of_ints({1, 2})}},
+                "tfidf");
+  b.output(y, "y", DType::kFloat32, {});
+  ASSERT_TRUE(onnx_io::export_model(b.finish(), path("tfidf.onnx")).is_ok());
+  const int64_t before = max_tensor_bytes();
+  set_max_tensor_bytes(int64_t{64} << 20);
+  auto s = Session::load(path("tfidf.onnx"));
+  Status st = s.has_value() ? Status::ok() : s.status();
+  if (s.has_value()) {
+    auto r = (*s)->run({Tensor::from_vector<int64_t>({2, 3}, {1, 2, 3, 2, 1, 1})});
+    if (!r.has_value()) st = r.status();
+  }
+  set_max_tensor_bytes(before);
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find("too large"), std::string::npos) << st.to_string();
+  EXPECT_NE(st.message().find("'y'"), std::string::npos) << st.to_string();
+}
+
 TEST_F(BadInput, ApiErrorsNameTheInput) {
   auto s = Session::load(write_add_model());
   ASSERT_TRUE(s.has_value()) << s.status().to_string();
