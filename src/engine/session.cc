@@ -416,47 +416,61 @@ Status Session::Impl::run_split(Compiled* c, const std::vector<Tensor>& in, std:
     release_pool(std::move(pool));
     return s;
   }
-  std::atomic<int64_t> next{0};
-  std::atomic<bool> failed{false};
+  // One run state per thread: the first from the plan's idle states, the others carried in its
+  // side_states (so that a later run never finds fewer than the first one made).
+  auto primary = acquire(one);
+  if (!primary.has_value()) {
+    release_pool(std::move(pool));
+    return primary.status();
+  }
+  const int lanes = c->split.parallel ? pool->num_threads() : 1;
+  std::vector<std::unique_ptr<runtime::RunState>>& side = (*primary)->side_states;
+  while (static_cast<int>(side.size()) + 1 < lanes && s.is_ok()) {
+    auto extra = runtime::RunState::create(*one->plan);
+    if (extra.has_value()) side.push_back(std::move(*extra));
+    else s = extra.status();
+  }
+  std::atomic<bool> failed{!s.is_ok()};
   std::mutex error_mu;
-  // Takes parts until none is left, each on `lane`'s pool: the caller's threads when one sample
-  // runs at a time, or (side by side) the calling worker alone, as kernels inside a parallel
-  // region run on their own thread.
-  auto take_samples = [&](runtime::ThreadPool& lane, double time_share) {
-    auto state = acquire(one);
-    Status st = state.has_value() ? Status::ok() : state.status();
+  // Runs parts first, first + step, ... on `lane`'s pool: the caller's threads when one part runs
+  // at a time, or (side by side) the calling worker alone, as kernels inside a parallel region
+  // run on their own thread.
+  auto run_parts = [&](runtime::RunState& state, runtime::ThreadPool& lane, int64_t first, int64_t step,
+                       double time_share) {
+    Status st;
     runtime::StepTimes times;
-    if (st.is_ok()) {
-      // The per-sample views and results live in the run state's spare vectors, so a run
-      // allocates nothing once they have grown.
-      std::vector<Tensor>& sample_in = (*state)->split_inputs;
-      std::vector<Tensor>& sample_out = (*state)->split_outputs;
-      sample_in.resize(in.size());
-      const int64_t part = c->split.part;
-      for (int64_t b = next++; b < c->split.parts() && !failed.load(std::memory_order_relaxed); b = next++) {
-        for (size_t i = 0; i < in.size(); ++i) sample_in[i].reset_to_rows(in[i], b * part, part);
-        st = runtime::execute(*one->plan, **state, lane, sample_in, &sample_out, options.profile ? &times : nullptr);
-        if (!st.is_ok()) break;
-        for (size_t i = 0; i < sample_out.size(); ++i) {
-          const int64_t bytes = static_cast<int64_t>(sample_out[i].nbytes());
-          std::memcpy(static_cast<char*>((*outs)[i].raw()) + b * bytes, sample_out[i].raw(), static_cast<size_t>(bytes));
-        }
+    // The per-part views and results live in the run state's spare vectors, so a run allocates
+    // nothing once they have grown.
+    std::vector<Tensor>& part_in = state.split_inputs;
+    std::vector<Tensor>& part_out = state.split_outputs;
+    part_in.resize(in.size());
+    const int64_t part = c->split.part;
+    for (int64_t b = first; b < c->split.parts() && !failed.load(std::memory_order_relaxed); b += step) {
+      for (size_t i = 0; i < in.size(); ++i) part_in[i].reset_to_rows(in[i], b * part, part);
+      st = runtime::execute(*one->plan, state, lane, part_in, &part_out, options.profile ? &times : nullptr);
+      if (!st.is_ok()) break;
+      for (size_t i = 0; i < part_out.size(); ++i) {
+        const int64_t bytes = static_cast<int64_t>(part_out[i].nbytes());
+        std::memcpy(static_cast<char*>((*outs)[i].raw()) + b * bytes, part_out[i].raw(), static_cast<size_t>(bytes));
       }
-      for (Tensor& t : sample_in) t.drop_buffer();  // do not keep the caller's inputs alive
-      if (options.profile && st.is_ok()) add_times(one, times, time_share);
-      release(one, std::move(*state));
     }
+    for (Tensor& t : part_in) t.drop_buffer();  // do not keep the caller's inputs alive
+    if (options.profile && st.is_ok()) add_times(one, times, time_share);
     if (!st.is_ok()) {
       std::lock_guard<std::mutex> lock(error_mu);
       if (!failed.exchange(true)) s = st;
     }
   };
-  if (c->split.parallel) {
+  if (c->split.parallel && s.is_ok()) {
     // A step's share of the batch's wall time is about its time per thread over the threads.
-    pool->parallel([&](int, int nt) { take_samples(*pool, 1.0 / nt); });
-  } else {
-    take_samples(*pool, 1.0);
+    pool->parallel([&](int tid, int nt) {
+      runtime::RunState& state = tid == 0 ? **primary : *side[static_cast<size_t>(tid - 1)];
+      run_parts(state, *pool, tid, nt, 1.0 / nt);
+    });
+  } else if (s.is_ok()) {
+    run_parts(**primary, *pool, 0, 1, 1.0);
   }
+  release(one, std::move(*primary));
   release_pool(std::move(pool));
   return s;
 }

@@ -23,6 +23,9 @@ class RunState {
   // Spare vectors for a caller that runs the plan several times per request (batch splitting:
   // one sample's input views and outputs), kept here so that they stop allocating once grown.
   std::vector<Tensor> split_inputs, split_outputs;
+  // Run states of the same plan for the other threads of a split batch run side by side: they
+  // travel with this one, so every run finds as many as it had (none created after the first).
+  std::vector<std::unique_ptr<RunState>> side_states;
 
  private:
   friend Status run_steps(const Plan&, RunState&, ThreadPool&, StepTimes*);
