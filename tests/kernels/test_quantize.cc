@@ -35,6 +35,18 @@ TEST(QuantizeLinear, PerAxis) {
   expect_equal(y[0], i8({2, 2, 2}, {1, 11, 3, 12, 5, 13, 7, 14}));
 }
 
+TEST(QuantizeLinear, EmptyInputWithHugeDimsReturnsAtOnce) {
+  // [2^30, 3, 0] per axis 1 (found by the fuzzer: the kernel walked 3 * 2^30 channel rows of
+  // nothing, 41 s under sanitizers).
+  const Tensor x = Tensor::create(DType::kFloat32, {int64_t{1} << 30, 3, 0}).value();
+  const Tensor scale = f32({3}, {1, 2, 4});
+  const Tensor zp = u8({3}, {0, 1, 2});
+  const auto y = run_op(make_node("QuantizeLinear", 3, 1), {x, scale, zp});
+  EXPECT_EQ(y[0].shape(), (Shape{int64_t{1} << 30, 3, 0}));
+  const auto back = run_op(make_node("DequantizeLinear", 3, 1), {y[0], scale, zp});
+  EXPECT_EQ(back[0].shape(), (Shape{int64_t{1} << 30, 3, 0}));
+}
+
 TEST(QuantizeLinear, BadParametersAreErrors) {
   const Tensor x = f32({2, 3}, {1, 2, 3, 4, 5, 6});
   EXPECT_FALSE(try_run_op(make_node("QuantizeLinear", 2, 1), {x, f32({2}, {1, 1})}).is_ok());  // axis 1 has 3

@@ -46,6 +46,7 @@ float dequantize_value(Q q, float scale, int32_t zero_point) {
 template <class X, class Q, class Scale, class ZeroPoint>
 void quantize_linear(const X* x, int64_t outer, int64_t channels, int64_t inner, const Scale& scale_of,
                      const ZeroPoint& zero_point_of, Q* y) {
+  if (inner <= 0) return;  // empty: do not walk a huge outer x channels grid (found by the fuzzer)
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t c = 0; c < channels; ++c) {
       const float scale = scale_of(c);
@@ -59,6 +60,7 @@ void quantize_linear(const X* x, int64_t outer, int64_t channels, int64_t inner,
 template <class Q, class Scale, class ZeroPoint>
 void dequantize_linear(const Q* x, int64_t outer, int64_t channels, int64_t inner, const Scale& scale_of,
                        const ZeroPoint& zero_point_of, float* y) {
+  if (inner <= 0) return;  // empty: do not walk a huge outer x channels grid
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t c = 0; c < channels; ++c) {
       const float scale = scale_of(c);
