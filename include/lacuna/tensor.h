@@ -47,6 +47,9 @@ int64_t numel(const Shape& s);  // unchecked; for shapes that were validated alr
 // untrusted models (the fuzzer does).
 void set_max_tensor_bytes(int64_t bytes);
 int64_t max_tensor_bytes();
+// Bytes of a `dtype` tensor of `shape`, or an out-of-range error when that overflows or exceeds
+// max_tensor_bytes() (what Tensor::create and the memory planner refuse to allocate).
+Expected<int64_t> allocatable_bytes(DType dtype, const Shape& shape);
 
 // A Tensor owns (or borrows) a buffer of numel(shape) elements of dtype, stored row-major.
 // Copies are shallow: they share the buffer. Use clone() for a deep copy.

@@ -1,6 +1,7 @@
 // Tensor storage, dtype metadata and shape arithmetic.
 #include "lacuna/tensor.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -128,11 +129,17 @@ std::atomic<int64_t> g_max_tensor_bytes{int64_t{1} << 40};
 void set_max_tensor_bytes(int64_t bytes) { g_max_tensor_bytes = bytes; }
 int64_t max_tensor_bytes() { return g_max_tensor_bytes; }
 
-Expected<Tensor> Tensor::create(DType dtype, Shape shape) {
+Expected<int64_t> allocatable_bytes(DType dtype, const Shape& shape) {
   LACUNA_ASSIGN_OR_RETURN(int64_t n, checked_numel(shape));
-  if (n * static_cast<int64_t>(dtype_size(dtype)) > g_max_tensor_bytes) {
+  const int64_t elem = std::max<int64_t>(1, static_cast<int64_t>(dtype_size(dtype)));
+  if (n > g_max_tensor_bytes / elem) {
     return out_of_range("tensor of shape " + shape_to_string(shape) + " is too large to allocate");
   }
+  return n * static_cast<int64_t>(dtype_size(dtype));
+}
+
+Expected<Tensor> Tensor::create(DType dtype, Shape shape) {
+  LACUNA_RETURN_IF_ERROR(allocatable_bytes(dtype, shape).status());
   try {
     return Tensor(dtype, std::move(shape));
   } catch (const std::bad_alloc&) {

@@ -207,14 +207,11 @@ Expected<std::unique_ptr<Plan>> build_plan(ir::Graph& g, const KernelOptions& op
     // A dynamic step allocates its own outputs.
     if (plan->steps[static_cast<size_t>(producer[i])].dynamic) continue;
     BufferRequest r;
-    // Checked like Tensor::create: an absurd static shape (e.g. TfIdfVectorizer with an
+    // Refused like Tensor::create: an absurd static shape (e.g. TfIdfVectorizer with an
     // ngram_indexes entry near 2^31) is an error here, not an arena that run() fills.
-    auto n = checked_numel(s.shape);
-    const int64_t elem = static_cast<int64_t>(dtype_size(s.dtype));
-    if (!n || *n > max_tensor_bytes() / std::max<int64_t>(elem, 1)) {
-      return out_of_range("value '" + s.name + "' of shape " + shape_to_string(s.shape) + " is too large to allocate");
-    }
-    r.bytes = *n * elem;
+    auto bytes = allocatable_bytes(s.dtype, s.shape);
+    if (!bytes) return bytes.status().with_context("value '" + s.name + "'");
+    r.bytes = *bytes;
     r.first_step = producer[i];
     r.last_step = std::max(last_use[i], producer[i]);
     requests.push_back(r);
