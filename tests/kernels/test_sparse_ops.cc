@@ -78,7 +78,9 @@ TEST(SparseOps, ConvMatchesReferenceAndDense) {
 
 // The JIT's variants: residual and activation fused in place (pointwise), an activation it can
 // not fuse (raw sums, then the epilogue), K-chunked deep inputs, K-chunked 3x3 windows, batches
-// and groups.
+// and groups; strided pointwise convolutions (their phase plane is the output grid, so the code
+// writes Y with the whole epilogue, K-chunked when deep) and a 5x5 stride-2 window whose pads
+// reach two columns into the phase planes.
 TEST(SparseOps, ConvEpiloguesAndChunks) {
   struct Case {
     Shape x, w;
@@ -87,6 +89,8 @@ TEST(SparseOps, ConvEpiloguesAndChunks) {
   const std::vector<Case> cases = {
       {{2, 24, 7, 9}, {40, 24, 1, 1}, 1, 0, 1},    {{1, 800, 5, 5}, {24, 800, 1, 1}, 1, 0, 1},
       {{1, 64, 20, 20}, {16, 64, 3, 3}, 1, 1, 1},  {{2, 48, 11, 11}, {32, 24, 3, 3}, 2, 1, 2},
+      {{2, 40, 23, 29}, {24, 40, 1, 1}, 2, 0, 1},  {{1, 600, 9, 9}, {16, 600, 1, 1}, 2, 0, 1},
+      {{1, 6, 17, 19}, {8, 6, 5, 5}, 2, 2, 1},
   };
   int seed = 100;
   for (const Case& c : cases) {

@@ -168,14 +168,29 @@ void BlockedConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t be
     const int64_t split = item % splits;
     const int64_t n = (item / splits) % s_.n;
     const int64_t chunk = item / splits / s_.n;
-    for (int64_t line = nl * split / splits; line < nl * (split + 1) / splits; ++line) {
-      run_line(x, y, ep, n, chunk, line, bias, strip, tap_x, tap_w);
+    const int64_t l0 = nl * split / splits, l1 = nl * (split + 1) / splits;
+    const int64_t g0 = chunk * chunk_groups_, g1 = std::min(groups_, g0 + chunk_groups_);
+    Prefetch pf;
+    // Cold: the layer's first chunk, or the first item of this thread (chunks after the first
+    // were prefetched while the previous one ran).
+    pf.cold = !plain_ && ((chunk == 0 && n == 0) || item == begin);
+    // The next chunk's weights, once the last image of the batch runs this chunk.
+    if (!plain_ && n == s_.n - 1 && g1 < groups_) {
+      const int64_t g2 = std::min(groups_, g1 + chunk_groups_);
+      pf.next = reinterpret_cast<const char*>(weights_.get() + group_offset_[static_cast<size_t>(g1)]);
+      pf.next_bytes = (group_offset_[static_cast<size_t>(g2)] - group_offset_[static_cast<size_t>(g1)]) *
+                      static_cast<int64_t>(sizeof(float));
+      const int64_t line_len = flat_ ? line_pixels_ : s_.ow;
+      pf.calls = std::max<int64_t>(1, (l1 - l0) * ((line_len + tile_p_ - 1) / tile_p_) * (g1 - g0));
+    }
+    for (int64_t line = l0; line < l1; ++line) {
+      run_line(x, y, ep, n, chunk, line, bias, strip, tap_x, tap_w, pf);
     }
   }
 }
 
 void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t chunk, int64_t line,
-                             const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w) const {
+                             const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w, Prefetch& pf) const {
   const int B = k_.block;
   const int64_t elem = in_elem_;
   const int64_t in_plane = s_.h * s_.w * elem;
@@ -205,6 +220,18 @@ void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64
       a.y = y + yoff;
       a.bias = bias ? bias + kb0 * B : nullptr;
       a.residual = ep.residual ? ep.residual + yoff : nullptr;
+      const int64_t tap_runs = std::max<int64_t>(1, a.blocks * a.taps);
+      a.pf = nullptr;
+      if (pf.cold) {  // this group's weights, two taps ahead of use
+        const int64_t per_tap = tile_ob_ * B * B;
+        a.pf = reinterpret_cast<const char*>(a.w + 2 * per_tap);
+        a.pf_lines = per_tap * static_cast<int64_t>(sizeof(float)) / 64;
+      } else if (pf.next && pf.done < pf.calls) {  // a slice of the next chunk's weights
+        const int64_t lines = (pf.next_bytes / 64 + pf.calls - 1) / pf.calls;
+        a.pf = pf.next + pf.done * lines * 64;
+        a.pf_lines = (lines + tap_runs - 1) / tap_runs;
+        ++pf.done;
+      }
       k_.conv_tile(a, pt, ob_n, static_cast<int>(s_.stride_w), plain_);
       if (post != Activation::kNone || pad_lanes_from >= 0) {
         for (int ob = 0; ob < ob_n; ++ob) {
@@ -227,6 +254,7 @@ void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64
     for (int64_t q = p0; q < p1; q += tile_p_) {
       a.x = xn + q * elem;
       run_tile(q, static_cast<int>(std::min<int64_t>(tile_p_, p1 - q)));
+      pf.cold = false;
     }
     return;
   }
@@ -276,6 +304,7 @@ void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64
       a.channel_stride = rows * cols;
     }
     run_tile(oh * s_.ow + ow0, pt);
+    pf.cold = false;
   }
 }
 

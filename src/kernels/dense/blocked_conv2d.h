@@ -56,14 +56,25 @@ class BlockedConv2d {
   // Items [begin, end) of work_items(threads) (the same `threads`). The epilogue's row_bias is
   // per output channel (k floats, or null) and its residual a blocked tensor shaped like Y (or
   // null), added before the activation. ep.bias and ep.scale are not used.
+  // The first tiles prefetch their weights just ahead of use (they come from L3 or DRAM), and
+  // each chunk's tiles prefetch the next chunk's weights, a slice per tile.
   void run(const float* x, float* y, const Epilogue& ep, int64_t begin, int64_t end, int threads,
            float* scratch) const;
   size_t weight_bytes() const { return weight_floats_ * sizeof(float); }
 
  private:
   struct Line;
+  // Weights to pull into L2 while a chunk's tiles run: the chunk's own weights just ahead of use
+  // in its first tiles (cold, from L3 or DRAM), then the next chunk's, a slice per tile.
+  struct Prefetch {
+    const char* next = nullptr;  // the next chunk's packed weights, or null
+    int64_t next_bytes = 0;
+    int64_t calls = 1;           // tile calls of this work item
+    int64_t done = 0;
+    bool cold = false;           // the first pixel tile of the item
+  };
   void run_line(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t chunk, int64_t line,
-                const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w) const;
+                const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w, Prefetch& pf) const;
   void choose_tile();
   int64_t lines() const;       // output rows, or pixel runs when flat
   int64_t row_splits(int threads) const;

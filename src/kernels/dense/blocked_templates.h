@@ -53,10 +53,15 @@ __attribute__((flatten)) void conv_tile(const ConvTileArgs& a) {
   const int64_t per_tap = (PL ? a.channels : B) * OB * B;  // weight floats per tap
   const float* xb = a.x;
   const float* wb = a.w;
+  const char* pf = a.pf;
   for (int64_t blk = 0; blk < a.blocks; ++blk) {
     for (int64_t t = 0; t < a.taps; ++t) {
       const float* xp = xb + a.tap_x[t];
       const float* wp = wb + a.tap_w[t] * per_tap;
+      if (pf) {
+        for (int64_t i = 0; i < a.pf_lines; ++i) __builtin_prefetch(pf + i * 64, 0, 2);
+        pf += a.pf_lines * 64;
+      }
       if constexpr (PL) {
         for (int64_t c = 0; c < a.channels; ++c) {
           conv_step<V, P, OB, kPix>(acc, xp, wp);

@@ -36,6 +36,10 @@ struct ConvTileArgs {
   const float* residual = nullptr;  // indexed like y, or null
   bool clamp = false;               // min(max(v, lo), hi) in registers (relu, relu6, clip)
   float lo = 0.f, hi = 0.f;
+  // Software prefetch into L2, spread over the tile's taps: pf_lines cache lines from `pf` per
+  // tap run (the driver points it at weights it needs soon; null: none).
+  const char* pf = nullptr;
+  int64_t pf_lines = 0;
 };
 
 // Runs a tile of `pixels` x `out_blocks` (pixels * out_blocks <= max_acc, out_blocks <= max_ob)

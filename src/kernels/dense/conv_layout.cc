@@ -36,30 +36,46 @@ ConvInputLayout::ConvInputLayout(const Conv2dShape& s, int64_t slack) : s_(s) {
 
 void ConvInputLayout::pad_input(const float* x, float* padded, int64_t plane_begin, int64_t plane_end) const {
   const int64_t stride = s_.stride_h;
+  // Each float of the padded planes is written once: a row's border zeros, its copy of X, and
+  // the slack after each phase plane.
+  auto zero = [](float* p, int64_t n) {
+    if (n >= 16) {
+      std::memset(p, 0, static_cast<size_t>(n) * sizeof(float));
+    } else {
+      for (int64_t k = 0; k < n; ++k) p[k] = 0.f;  // borders are a float or two
+    }
+  };
   for (int64_t pl = plane_begin; pl < plane_end; ++pl) {
     const float* src = x + pl * s_.h * s_.w;
     float* base = padded + pl * channel_stride_;
-    std::memset(base, 0, static_cast<size_t>(channel_stride_) * sizeof(float));
     for (int64_t py = 0; py < stride; ++py) {
       for (int64_t px = 0; px < stride; ++px) {
         const int64_t ph = phase_of_[static_cast<size_t>(py * stride + px)];
         if (ph < 0) continue;
         float* dst = base + ph * plane_;
+        // Columns [j0, j1) of a phase row come from X: input column j * stride + off.
+        const int64_t off = px - s_.pad_l;
+        const int64_t j0 = std::min<int64_t>(wq_, std::max<int64_t>(0, (-off + stride - 1) / stride));
+        const int64_t j1 = std::max<int64_t>(j0, std::min<int64_t>(wq_, (s_.w - off + stride - 1) / stride));
         // Phase plane row i holds padded row i*stride+py, i.e. input row i*stride+py-pad_t.
         for (int64_t i = 0; i < hq_; ++i) {
           const int64_t ih = i * stride + py - s_.pad_t;
-          if (ih < 0 || ih >= s_.h) continue;
-          const float* row = src + ih * s_.w;
           float* out = dst + i * wq_;
-          if (stride == 1) {
-            std::memcpy(out + s_.pad_l, row, static_cast<size_t>(s_.w) * sizeof(float));
-          } else {
-            for (int64_t j = 0; j < wq_; ++j) {
-              const int64_t iw = j * stride + px - s_.pad_l;
-              if (iw >= 0 && iw < s_.w) out[j] = row[iw];
-            }
+          if (ih < 0 || ih >= s_.h) {
+            zero(out, wq_);
+            continue;
           }
+          const float* row = src + ih * s_.w;
+          zero(out, j0);
+          if (stride == 1) {
+            std::memcpy(out + j0, row + j0 + off, static_cast<size_t>(j1 - j0) * sizeof(float));
+          } else {
+            // A branch-free strided copy, which the compiler vectorizes with shuffles.
+            for (int64_t j = j0; j < j1; ++j) out[j] = row[2 * j + off];
+          }
+          zero(out + j1, wq_ - j1);
         }
+        zero(dst + hq_ * wq_, plane_ - hq_ * wq_);
       }
     }
   }

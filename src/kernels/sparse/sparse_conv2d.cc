@@ -22,10 +22,13 @@ SparseConv2d::SparseConv2d(const CpuInfo& cpu, const Conv2dShape& s, const float
   if (allow_jit && cpu.has(Isa::kAvx512)) {
     direct_ = s.pointwise();
     grid_ = direct_ ? s.pixels() : layout_.grid_pixels();
-    jit_epilogue_ = direct_ && SpmmJit::fuses_activation(epi.act);
+    // The virtual grid is the output itself (no junk columns: a strided pointwise convolution
+    // on its phase plane): the code writes Y with the whole epilogue, as in direct mode.
+    const bool grid_is_output = direct_ || (grid_ == s.pixels() && layout_.grid_width() == s.ow);
+    jit_epilogue_ = grid_is_output && SpmmJit::fuses_activation(epi.act);
     const int64_t npix = s.pixels(), cs = layout_.channel_stride();
     int64_t k_chunk = 0;
-    if (direct_) {
+    if (direct_ || jit_epilogue_) {
       // Pixels per chunk: the chunk's input (all channels) about 32 KiB, so it stays in L1
       // while every row block reads it; very deep inputs are K-chunked instead.
       chunk_ = kTile * std::clamp<int64_t>(512 / cg, 1, 8);
