@@ -95,6 +95,8 @@ TEST(DenseGemm, TransposesAndPartitions) {
     }
     run_case(*k, 128, 768, 768, false, true, Epilogue{}, 2);
     run_case(*k, 500, 40, 300, false, false, Epilogue{}, 2);  // several row blocks and K blocks
+    run_case(*k, 1000, 70, 300, false, false, Epilogue{}, 1);  // tall: blocks of kGemmMcPanelsTall panels
+    run_case(*k, 1000, 70, 300, true, true, Epilogue{}, 1);
   }
 }
 

@@ -173,9 +173,10 @@ void gemm_packed(const GemmKernel& k, const float* a, int64_t lda, bool a_transp
     }
     return;
   }
-  // Rows in blocks of kGemmMcPanels micro-panels, so the packed A block stays in L2 while the
-  // B panels stream past it.
-  const int64_t mc = static_cast<int64_t>(mr) * kGemmMcPanels;
+  // Rows in blocks of kGemmMcPanels micro-panels (kGemmMcPanelsTall for tall A), so the packed A
+  // block stays in L2 (mostly L1) while the B panels stream past it.
+  const int64_t mc =
+      static_cast<int64_t>(mr) * (rows > 2 * mr * kGemmMcPanels ? kGemmMcPanelsTall : kGemmMcPanels);
   for (int64_t mb = m_begin; mb < m_end; mb += mc) {
     const int64_t mrows = std::min(mc, m_end - mb);
     for (int64_t k0 = 0; k0 < K; k0 += kGemmKc) {

@@ -84,6 +84,10 @@ class PackedB {
 // K-block size and rows per A block used for A packing (scratch per call: gemm_scratch_floats).
 constexpr int64_t kGemmKc = 256;
 constexpr int64_t kGemmMcPanels = 16;
+// Micro-panels per A block when the rows span several blocks anyway: a block of 4 (56 rows with
+// AVX-512, 57 KB) mostly stays in L1 while B streams past it, 9-10% faster on 2048-row products
+// (bert-base at batch 16) than blocks of 16; fewer rows keep one block so B streams once.
+constexpr int64_t kGemmMcPanelsTall = 4;
 int64_t gemm_scratch_floats(const GemmKernel& k, int64_t m_rows);
 
 // C[m_begin:m_end, panel n columns of panels [p_begin, p_end)] for a row-major A (lda) and
