@@ -36,7 +36,7 @@ void check_conv(const Conv2dShape& s, bool plain, const std::vector<Variant>& va
     ep.alpha = v.act.alpha;
     ep.beta = v.act.beta;
     const auto want = reference_conv(s, x, w, v.bias ? bias.data() : nullptr, v.residual ? res.data() : nullptr, ep);
-    for (int threads : {1, 3}) {
+    for (int threads : {1, 2, 3}) {
       std::vector<float> yb(static_cast<size_t>(blocked_floats(s.n, s.k, s.oh, s.ow, k.block)), NAN);
       const int64_t items = conv.work_items(threads);
       for (int t = 0; t < threads; ++t) {

@@ -132,7 +132,13 @@ int64_t BlockedConv2d::lines() const {
 int64_t BlockedConv2d::row_splits(int threads) const {
   if (threads <= 1) return 1;
   const int64_t base = s_.n * ((groups_ + chunk_groups_ - 1) / chunk_groups_);
-  return std::clamp<int64_t>((4 * threads + base - 1) / base, 1, lines());
+  // At least 4 items per thread, and a multiple of the threads when that takes few more splits
+  // (3 chunks x 3 splits would leave 4 and 5 items to 2 threads; 3 x 4 gives 6 and 6).
+  const int64_t want = std::clamp<int64_t>((4 * threads + base - 1) / base, 1, lines());
+  for (int64_t r = want; r <= std::min(lines(), 2 * want); ++r) {
+    if ((base * r) % threads == 0) return r;
+  }
+  return want;
 }
 
 int64_t BlockedConv2d::work_items(int threads) const {
