@@ -19,7 +19,8 @@ struct Variant {
   ActCase act;
 };
 
-void check_conv(const Conv2dShape& s, bool plain, const std::vector<Variant>& variants, uint32_t seed) {
+void check_conv(const Conv2dShape& s, bool plain, const std::vector<Variant>& variants, uint32_t seed,
+                const CpuInfo& cpu = cpu_info()) {
   const BlockedKernels& k = select_blocked_kernels(cpu_info());
   const auto x = random_vec(static_cast<size_t>(s.n * s.c * s.h * s.w), seed);
   const auto w = random_vec(static_cast<size_t>(s.k * s.c * s.r * s.s), seed + 1);
@@ -27,7 +28,7 @@ void check_conv(const Conv2dShape& s, bool plain, const std::vector<Variant>& va
   const auto res = random_vec(static_cast<size_t>(s.n * s.k * s.oh * s.ow), seed + 3);
   const auto xb = plain ? x : to_blocked(k, x, s.n, s.c, s.h * s.w);
   const auto resb = to_blocked(k, res, s.n, s.k, s.oh * s.ow);
-  BlockedConv2d conv(cpu_info(), s, w.data(), plain);
+  BlockedConv2d conv(cpu, s, w.data(), plain);
   for (const Variant& v : variants) {
     Epilogue ep;
     ep.row_bias = v.bias ? bias.data() : nullptr;
@@ -106,6 +107,31 @@ TEST(BlockedConv, EveryActivation) {
     TierScope scope(isa);
     check_conv(conv_shape(1, 17, 13, 13, 33, 3, 3, 1, 1), false, variants, 101);
     check_conv(conv_shape(1, 3, 16, 16, 20, 3, 3, 2, 1), true, variants, 111);
+  }
+}
+
+TEST(BlockedConv, ChunkOrders) {
+  // A small L2 splits the weights into several chunks: batches then run chunk-major (7x7 planes:
+  // little input per image) or image-major (28x28: each image's input outweighs the weights),
+  // with the weight prefetches of both orders.
+  const std::vector<Variant> variants = {{true, true, {Activation::kRelu, 0.f, 0.f}}};
+  for (Isa isa : tiers()) {
+    TierScope scope(isa);
+    CpuInfo small = cpu_info();
+    small.l2_bytes = 4 * 1024;  // every tile group a chunk of its own
+    struct Case {
+      Conv2dShape s;
+      bool image_major;
+    };
+    for (const Case& c : {Case{conv_shape(2, 33, 28, 28, 100, 3, 3, 1, 1), true},
+                          Case{conv_shape(3, 33, 7, 7, 100, 3, 3, 1, 1), false},
+                          Case{conv_shape(2, 40, 28, 28, 100, 1, 1, 1, 0), true}}) {
+      std::vector<float> w(static_cast<size_t>(c.s.k * c.s.c * c.s.r * c.s.s), 0.5f);
+      const std::string d = BlockedConv2d(small, c.s, w.data()).describe();
+      EXPECT_EQ(d.find("chunks=1 "), std::string::npos) << d;
+      EXPECT_EQ(d.find("image-major") != std::string::npos, c.image_major) << d;
+      check_conv(c.s, false, variants, 201, small);
+    }
   }
 }
 

@@ -85,6 +85,12 @@ BlockedConv2d::BlockedConv2d(const CpuInfo& cpu, const Conv2dShape& shape, const
   // Chunks of tile groups whose weights fit in half the L2.
   const int64_t group_bytes = ic_total * taps * tile_ob_ * B * static_cast<int64_t>(sizeof(float));
   chunk_groups_ = std::clamp<int64_t>(cpu.l2_bytes / 2 / std::max<int64_t>(group_bytes, 1), 1, groups_);
+  // A batch runs chunk-major (every image through a chunk's weights, which stay in L2), unless
+  // re-reading each image's input once per chunk moves more bytes than re-reading the weights
+  // once per image: VGG-16's 512-channel 28x28 layers at batch 16 (16 chunks of 590 KB against
+  // 1.6 MB per image) ran 6% faster overall image-major (in-process A/B, 20 alternated runs).
+  const int64_t chunks = (groups_ + chunk_groups_ - 1) / chunk_groups_;
+  image_major_ = s_.n > 1 && chunks > 1 && chunks * in_planes_ * s_.h * s_.w * in_elem_ > weight_floats_;
 }
 
 BlockedConv2d::~BlockedConv2d() = default;
@@ -122,7 +128,7 @@ void BlockedConv2d::choose_tile() {
 std::string BlockedConv2d::describe() const {
   return std::string(k_.name) + " " + std::to_string(tile_p_) + "x" + std::to_string(tile_ob_) +
          " chunks=" + std::to_string((groups_ + chunk_groups_ - 1) / chunk_groups_) + (flat_ ? " flat" : "") +
-         (plain_ ? " plain" : "");
+         (plain_ ? " plain" : "") + (image_major_ ? " image-major" : "");
 }
 
 int64_t BlockedConv2d::lines() const {
@@ -172,16 +178,18 @@ void BlockedConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t be
     // Chunk-major: a chunk's packed weights stay in L2 while every image of the batch streams
     // through them (image-major would reload all weights from L3 or DRAM for each image).
     const int64_t split = item % splits;
-    const int64_t n = (item / splits) % s_.n;
-    const int64_t chunk = item / splits / s_.n;
+    const int64_t chunks = (groups_ + chunk_groups_ - 1) / chunk_groups_;
+    const int64_t n = image_major_ ? item / splits / chunks : (item / splits) % s_.n;
+    const int64_t chunk = image_major_ ? (item / splits) % chunks : item / splits / s_.n;
     const int64_t l0 = nl * split / splits, l1 = nl * (split + 1) / splits;
     const int64_t g0 = chunk * chunk_groups_, g1 = std::min(groups_, g0 + chunk_groups_);
     Prefetch pf;
     // Cold: the layer's first chunk, or the first item of this thread (chunks after the first
     // were prefetched while the previous one ran).
-    pf.cold = !plain_ && ((chunk == 0 && n == 0) || item == begin);
-    // The next chunk's weights, once the last image of the batch runs this chunk.
-    if (!plain_ && n == s_.n - 1 && g1 < groups_) {
+    pf.cold = !plain_ && ((chunk == 0 && (n == 0 || image_major_)) || item == begin);
+    // The next chunk's weights, once the last image of the batch runs this chunk (image-major:
+    // always).
+    if (!plain_ && (image_major_ || n == s_.n - 1) && g1 < groups_) {
       const int64_t g2 = std::min(groups_, g1 + chunk_groups_);
       pf.next = reinterpret_cast<const char*>(weights_.get() + group_offset_[static_cast<size_t>(g1)]);
       pf.next_bytes = (group_offset_[static_cast<size_t>(g2)] - group_offset_[static_cast<size_t>(g1)]) *

@@ -50,7 +50,8 @@ class BlockedConv2d {
   int tile_blocks() const { return tile_ob_; }
   std::string describe() const;  // e.g. "nchwc_f32_avx512 14x2 chunks=1 flat"
 
-  // Work items: (chunk of output blocks, image, range of output rows), chunk-major.
+  // Work items: (chunk of output blocks, image, range of output rows), chunk-major; image-major
+  // when an image's input re-read per chunk would outweigh the weights re-read per image.
   int64_t work_items(int threads) const;
   int64_t scratch_floats() const;
   // Items [begin, end) of work_items(threads) (the same `threads`). The epilogue's row_bias is
@@ -89,6 +90,7 @@ class BlockedConv2d {
   int tile_p_ = 1, tile_ob_ = 1;
   int64_t groups_ = 0;         // tile groups of tile_ob_ output blocks (the last may be smaller)
   int64_t chunk_groups_ = 1;   // tile groups per chunk
+  bool image_major_ = false;   // work items image by image (else chunk by chunk)
   int64_t line_pixels_ = 0;    // flat: pixels per line
   std::vector<int64_t> group_offset_;  // packed weight offset of each group
   std::shared_ptr<float> weights_;
