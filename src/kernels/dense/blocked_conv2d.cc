@@ -89,8 +89,7 @@ BlockedConv2d::BlockedConv2d(const CpuInfo& cpu, const Conv2dShape& shape, const
   // re-reading each image's input once per chunk moves more bytes than re-reading the weights
   // once per image: VGG-16's 512-channel 28x28 layers at batch 16 (16 chunks of 590 KB against
   // 1.6 MB per image) ran 6% faster overall image-major (in-process A/B, 20 alternated runs).
-  const int64_t chunks = (groups_ + chunk_groups_ - 1) / chunk_groups_;
-  image_major_ = s_.n > 1 && chunks > 1 && chunks * in_planes_ * s_.h * s_.w * in_elem_ > weight_floats_;
+  image_major_ = s_.n > 1 && chunks() > 1 && chunks() * in_planes_ * s_.h * s_.w * in_elem_ > weight_floats_;
 }
 
 BlockedConv2d::~BlockedConv2d() = default;
@@ -127,7 +126,7 @@ void BlockedConv2d::choose_tile() {
 
 std::string BlockedConv2d::describe() const {
   return std::string(k_.name) + " " + std::to_string(tile_p_) + "x" + std::to_string(tile_ob_) +
-         " chunks=" + std::to_string((groups_ + chunk_groups_ - 1) / chunk_groups_) + (flat_ ? " flat" : "") +
+         " chunks=" + std::to_string(chunks()) + (flat_ ? " flat" : "") +
          (plain_ ? " plain" : "") + (image_major_ ? " image-major" : "");
 }
 
@@ -137,7 +136,7 @@ int64_t BlockedConv2d::lines() const {
 
 int64_t BlockedConv2d::row_splits(int threads) const {
   if (threads <= 1) return 1;
-  const int64_t base = s_.n * ((groups_ + chunk_groups_ - 1) / chunk_groups_);
+  const int64_t base = s_.n * chunks();
   // At least 4 items per thread, and a multiple of the threads when that takes few more splits
   // (3 chunks x 3 splits would leave 4 and 5 items to 2 threads; 3 x 4 gives 6 and 6).
   const int64_t want = std::clamp<int64_t>((4 * threads + base - 1) / base, 1, lines());
@@ -148,7 +147,7 @@ int64_t BlockedConv2d::row_splits(int threads) const {
 }
 
 int64_t BlockedConv2d::work_items(int threads) const {
-  return s_.n * ((groups_ + chunk_groups_ - 1) / chunk_groups_) * row_splits(threads);
+  return s_.n * chunks() * row_splits(threads);
 }
 
 int64_t BlockedConv2d::scratch_floats() const {
@@ -178,9 +177,8 @@ void BlockedConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t be
     // Chunk-major: a chunk's packed weights stay in L2 while every image of the batch streams
     // through them (image-major would reload all weights from L3 or DRAM for each image).
     const int64_t split = item % splits;
-    const int64_t chunks = (groups_ + chunk_groups_ - 1) / chunk_groups_;
-    const int64_t n = image_major_ ? item / splits / chunks : (item / splits) % s_.n;
-    const int64_t chunk = image_major_ ? (item / splits) % chunks : item / splits / s_.n;
+    const int64_t n = image_major_ ? item / splits / chunks() : (item / splits) % s_.n;
+    const int64_t chunk = image_major_ ? (item / splits) % chunks() : item / splits / s_.n;
     const int64_t l0 = nl * split / splits, l1 = nl * (split + 1) / splits;
     const int64_t g0 = chunk * chunk_groups_, g1 = std::min(groups_, g0 + chunk_groups_);
     Prefetch pf;

@@ -78,6 +78,7 @@ class BlockedConv2d {
                 const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w, Prefetch& pf) const;
   void choose_tile();
   int64_t lines() const;       // output rows, or pixel runs when flat
+  int64_t chunks() const { return (groups_ + chunk_groups_ - 1) / chunk_groups_; }
   int64_t row_splits(int threads) const;
 
   const BlockedKernels& k_;
