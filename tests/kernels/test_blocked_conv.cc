@@ -135,6 +135,46 @@ TEST(BlockedConv, ChunkOrders) {
   }
 }
 
+TEST(BlockedConv, KBlockedSmallPlanes) {
+  // Batch-1 convolutions on small planes run a few input blocks at a time over all pixel tiles
+  // (partial sums wait in Y): ragged input and output blocks, 3x3 (border strips per block), 1x1
+  // flat, stride 2, non-clamp activations applied after the last block, and a residual stored in
+  // Y itself (which must fall back to the one-pass order).
+  const std::vector<Variant> variants = {
+      {false, false, {Activation::kNone, 0.f, 0.f}},
+      {true, true, {Activation::kRelu, 0.f, 0.f}},
+      {true, true, {Activation::kSigmoid, 0.f, 0.f}},
+  };
+  for (Isa isa : tiers()) {
+    TierScope scope(isa);
+    const BlockedKernels& k = select_blocked_kernels(cpu_info());
+    uint32_t seed = 301;
+    for (const Conv2dShape& s : {conv_shape(1, 70, 7, 7, 100, 3, 3, 1, 1), conv_shape(1, 200, 7, 7, 40, 1, 1, 1, 0),
+                                 conv_shape(1, 96, 14, 14, 33, 3, 3, 2, 1), conv_shape(1, 48, 14, 14, 20, 3, 3, 1, 1)}) {
+      std::vector<float> w(static_cast<size_t>(s.k * s.c * s.r * s.s), 0.5f);
+      const std::string d = BlockedConv2d(cpu_info(), s, w.data()).describe();
+      if (k.block == 16) EXPECT_NE(d.find("kblock="), std::string::npos) << d;
+      check_conv(s, false, variants, seed);
+      seed += 10;
+    }
+    // Residual in place: Y holds the residual when the convolution runs.
+    const Conv2dShape s = conv_shape(1, 70, 7, 7, 100, 3, 3, 1, 1);
+    const auto x = random_vec(static_cast<size_t>(s.c * s.h * s.w), 41);
+    const auto w = random_vec(static_cast<size_t>(s.k * s.c * s.r * s.s), 42);
+    const auto res = random_vec(static_cast<size_t>(s.k * s.oh * s.ow), 43);
+    BlockedConv2d conv(cpu_info(), s, w.data());
+    Epilogue ep;
+    ep.act = Activation::kRelu;
+    auto yb = to_blocked(k, res, 1, s.k, s.oh * s.ow);
+    ep.residual = yb.data();
+    std::vector<float> scratch(static_cast<size_t>(conv.scratch_floats()));
+    conv.run(to_blocked(k, x, 1, s.c, s.h * s.w).data(), yb.data(), ep, 0, conv.work_items(1), 1, scratch.data());
+    const auto want = reference_conv(s, x, w, nullptr, res.data(), ep);
+    expect_near(to_nchw(k, yb, 1, s.k, s.oh * s.ow), want, 2e-5 * std::sqrt(s.c * 9.0) + 1e-5,
+                std::string(k.name) + " residual in place " + conv.describe());
+  }
+}
+
 TEST(BlockedConv, EveryTileShape) {
   // Forces each tile shape the tier has through the debugging switch on a shape with remainders.
   for (Isa isa : tiers()) {

@@ -24,6 +24,17 @@ bool as_clamp(const Epilogue& ep, float* lo, float* hi) {
   }
 }
 
+// K-blocked order (see kblock_): a group's partial sums over an image's pixel tiles, and the
+// weights of the input blocks run at a time, within these bytes (together about 2/3 of L1).
+constexpr int64_t kKBlockPartialBytes = 32 << 10;
+constexpr int64_t kKBlockWeightBytes = 24 << 10;
+
+// Debugging switch: LACUNA_KBLOCK=0 keeps every layer in the one-pass order.
+bool kblock_allowed() {
+  const char* e = std::getenv("LACUNA_KBLOCK");
+  return !(e && e[0] == '0');
+}
+
 // Estimated cycles of one tile over `steps` input channels x taps: FMAs (2 per cycle), loads
 // (P broadcasts and OB weight vectors, 2 per cycle) or the FMA latency chain (4 cycles per step),
 // whichever bounds, plus the epilogue.
@@ -90,6 +101,19 @@ BlockedConv2d::BlockedConv2d(const CpuInfo& cpu, const Conv2dShape& shape, const
   // once per image: VGG-16's 512-channel 28x28 layers at batch 16 (16 chunks of 590 KB against
   // 1.6 MB per image) ran 6% faster overall image-major (in-process A/B, 20 alternated runs).
   image_major_ = s_.n > 1 && chunks() > 1 && chunks() * in_planes_ * s_.h * s_.w * in_elem_ > weight_floats_;
+  // K-blocked order at batch 1 when a group's partial sums over all pixel tiles of the image fit
+  // in L1 next to the weights of kblock_ input blocks, and the group's whole weights would not
+  // (ResNet-50's 7x7 and 14x14 layers): dense resnet50 b1 1 thread 0.955 paired in-process A/B
+  // (16 alternated rounds). Batches keep the one-pass order: chunk-major, their weights are
+  // reused from L2 by every image, and K-blocking measured 6% slower at b16.
+  if (!plain_ && s_.n == 1) {
+    const int64_t line_len = flat_ ? line_pixels_ : s_.ow;
+    const int64_t tiles = lines() * ((line_len + tile_p_ - 1) / tile_p_);
+    const int64_t partial_bytes = tiles * tile_p_ * tile_ob_ * B * static_cast<int64_t>(sizeof(float));
+    const int64_t block_bytes = taps * B * tile_ob_ * B * static_cast<int64_t>(sizeof(float));
+    const int64_t kb = std::clamp<int64_t>(kKBlockWeightBytes / block_bytes, 1, in_planes_);
+    if (tiles > 1 && partial_bytes <= kKBlockPartialBytes && kb < in_planes_ && kblock_allowed()) kblock_ = kb;
+  }
 }
 
 BlockedConv2d::~BlockedConv2d() = default;
@@ -127,7 +151,8 @@ void BlockedConv2d::choose_tile() {
 std::string BlockedConv2d::describe() const {
   return std::string(k_.name) + " " + std::to_string(tile_p_) + "x" + std::to_string(tile_ob_) +
          " chunks=" + std::to_string(chunks()) + (flat_ ? " flat" : "") +
-         (plain_ ? " plain" : "") + (image_major_ ? " image-major" : "");
+         (plain_ ? " plain" : "") + (image_major_ ? " image-major" : "") +
+         (kblock_ > 0 ? " kblock=" + std::to_string(kblock_) : "");
 }
 
 int64_t BlockedConv2d::lines() const {
@@ -195,23 +220,42 @@ void BlockedConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t be
       const int64_t line_len = flat_ ? line_pixels_ : s_.ow;
       pf.calls = std::max<int64_t>(1, (l1 - l0) * ((line_len + tile_p_ - 1) / tile_p_) * (g1 - g0));
     }
+    // K-blocked: partial sums wait in Y, so Y must not be the residual's storage.
+    const int64_t y_floats = s_.n * out_blocks_ * s_.oh * s_.ow * B;
+    if (kblock_ > 0 && !(ep.residual && ep.residual < y + y_floats && y < ep.residual + y_floats)) {
+      const int64_t steps = (in_planes_ + kblock_ - 1) / kblock_;
+      pf.calls = std::max<int64_t>(1, pf.calls * steps);
+      const bool cold = pf.cold;
+      for (int64_t g = g0; g < g1; ++g) {
+        for (int64_t b0 = 0; b0 < in_planes_; b0 += kblock_) {
+          pf.cold = cold;
+          for (int64_t line = l0; line < l1; ++line) {
+            run_line(x, y, ep, n, g, g + 1, b0, std::min(in_planes_, b0 + kblock_), line, bias, strip, tap_x, tap_w,
+                     pf);
+          }
+        }
+      }
+      continue;
+    }
     for (int64_t line = l0; line < l1; ++line) {
-      run_line(x, y, ep, n, chunk, line, bias, strip, tap_x, tap_w, pf);
+      run_line(x, y, ep, n, g0, g1, 0, in_planes_, line, bias, strip, tap_x, tap_w, pf);
     }
   }
 }
 
-void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t chunk, int64_t line,
-                             const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w, Prefetch& pf) const {
+void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t g0, int64_t g1,
+                             int64_t b0, int64_t b1, int64_t line, const float* bias, float* strip, int64_t* tap_x,
+                             int32_t* tap_w, Prefetch& pf) const {
   const int B = k_.block;
   const int64_t elem = in_elem_;
   const int64_t in_plane = s_.h * s_.w * elem;
   const int64_t out_plane = s_.oh * s_.ow * B;
-  const float* xn = x + n * in_planes_ * in_plane;
-  const int64_t g0 = chunk * chunk_groups_, g1 = std::min(groups_, g0 + chunk_groups_);
+  const float* xn = x + (n * in_planes_ + b0) * in_plane;  // input block b0 of image n
 
   ConvTileArgs a;
-  a.blocks = plain_ ? 1 : in_planes_;
+  a.blocks = plain_ ? 1 : b1 - b0;
+  a.accumulate = b0 > 0;
+  a.partial = b1 < in_planes_;
   a.channels = plain_ ? s_.c : 0;
   a.all_taps = s_.r * s_.s;
   a.y_block_stride = out_plane;
@@ -227,7 +271,7 @@ void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64
     for (int64_t g = g0; g < g1; ++g) {
       const int64_t kb0 = g * tile_ob_;
       const int ob_n = static_cast<int>(std::min<int64_t>(tile_ob_, out_blocks_ - kb0));
-      a.w = weights_.get() + group_offset_[static_cast<size_t>(g)];
+      a.w = weights_.get() + group_offset_[static_cast<size_t>(g)] + b0 * a.all_taps * B * ob_n * B;
       const int64_t yoff = (n * out_blocks_ + kb0) * out_plane + pixel0 * B;
       a.y = y + yoff;
       a.bias = bias ? bias + kb0 * B : nullptr;
@@ -245,7 +289,7 @@ void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64
         ++pf.done;
       }
       k_.conv_tile(a, pt, ob_n, static_cast<int>(s_.stride_w), plain_);
-      if (post != Activation::kNone || pad_lanes_from >= 0) {
+      if (!a.partial && (post != Activation::kNone || pad_lanes_from >= 0)) {
         for (int ob = 0; ob < ob_n; ++ob) {
           const bool last = kb0 + ob == out_blocks_ - 1;
           if (post == Activation::kNone && !last) continue;
@@ -296,7 +340,7 @@ void BlockedConv2d::run_line(const float* x, float* y, const Epilogue& ep, int64
     } else {
       // Border: the tile's input columns [iw0, iw0 + cols) of the valid rows, zero outside X.
       const int64_t v0 = std::clamp<int64_t>(-iw0, 0, cols), v1 = std::clamp<int64_t>(s_.w - iw0, v0, cols);
-      for (int64_t pl = 0; pl < in_planes_; ++pl) {
+      for (int64_t pl = 0; pl < b1 - b0; ++pl) {
         for (int64_t ri = 0; ri < rows; ++ri) {
           float* d = strip + (pl * rows + ri) * cols * elem;
           const float* src = xn + pl * in_plane + ((ih0 + (r0 + ri) * s_.dil_h) * s_.w + iw0) * elem;

@@ -31,7 +31,9 @@ namespace lacuna::kernels {
 // by a cost model over the output row width -- e.g. 14x2 for 56-wide rows, 7x4 for 7-wide rows,
 // 13x2 for 13 -- and 1x1 stride-1 unpadded layers run over the flattened h*w pixels.
 // Weights stay in L2: the output blocks are split in chunks of a few tile groups whose packed
-// weights fit in half the L2, while pixel tiles stream through them.
+// weights fit in half the L2, while pixel tiles stream through them. On small planes (ResNet's
+// 7x7 layers) a group's input blocks run a few at a time over all pixel tiles instead, so that
+// their weights are read from L1.
 class BlockedConv2d {
  public:
   // `weights` is [k, c, r, s] (ONNX OIHW). The shape's groups must be 1 (see supports()).
@@ -74,8 +76,11 @@ class BlockedConv2d {
     int64_t done = 0;
     bool cold = false;           // the first pixel tile of the item
   };
-  void run_line(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t chunk, int64_t line,
-                const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w, Prefetch& pf) const;
+  // One output row (or flat pixel run) of image n for tile groups [g0, g1) over input blocks
+  // [b0, b1) (all of them unless K-blocked).
+  void run_line(const float* x, float* y, const Epilogue& ep, int64_t n, int64_t g0, int64_t g1, int64_t b0,
+                int64_t b1, int64_t line, const float* bias, float* strip, int64_t* tap_x, int32_t* tap_w,
+                Prefetch& pf) const;
   void choose_tile();
   int64_t lines() const;       // output rows, or pixel runs when flat
   int64_t chunks() const { return (groups_ + chunk_groups_ - 1) / chunk_groups_; }
@@ -92,6 +97,10 @@ class BlockedConv2d {
   int64_t groups_ = 0;         // tile groups of tile_ob_ output blocks (the last may be smaller)
   int64_t chunk_groups_ = 1;   // tile groups per chunk
   bool image_major_ = false;   // work items image by image (else chunk by chunk)
+  // K-blocked order on small planes (0: off): each tile group runs kblock_ input blocks at a
+  // time over all the item's pixel tiles, whose partial sums wait in Y, so that those blocks'
+  // weights stay in L1 across the tiles instead of streaming from L2 once per tile.
+  int64_t kblock_ = 0;
   int64_t line_pixels_ = 0;    // flat: pixels per line
   std::vector<int64_t> group_offset_;  // packed weight offset of each group
   std::shared_ptr<float> weights_;

@@ -49,7 +49,11 @@ __attribute__((flatten)) void conv_tile(const ConvTileArgs& a) {
   constexpr int B = V::kBlock;
   constexpr int kPix = PL ? S : S * B;
   T acc[P][OB];
-  static_for<P>([&](auto p) { static_for<OB>([&](auto ob) { acc[p][ob] = V::zero(); }); });
+  if (a.accumulate) {
+    static_for<P>([&](auto p) { static_for<OB>([&](auto ob) { acc[p][ob] = V::load(a.y + ob * a.y_block_stride + p * B); }); });
+  } else {
+    static_for<P>([&](auto p) { static_for<OB>([&](auto ob) { acc[p][ob] = V::zero(); }); });
+  }
   const int64_t per_tap = (PL ? a.channels : B) * OB * B;  // weight floats per tap
   const float* xb = a.x;
   const float* wb = a.w;
@@ -75,6 +79,10 @@ __attribute__((flatten)) void conv_tile(const ConvTileArgs& a) {
     }
     xb += a.x_block_stride;
     wb += a.all_taps * per_tap;
+  }
+  if (a.partial) {
+    static_for<OB>([&](auto ob) { static_for<P>([&](auto p) { V::store(a.y + ob * a.y_block_stride + p * B, acc[p][ob]); }); });
+    return;
   }
   const T lo = V::set1(a.lo), hi = V::set1(a.hi);
   static_for<OB>([&](auto ob) {

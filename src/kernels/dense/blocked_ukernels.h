@@ -40,6 +40,10 @@ struct ConvTileArgs {
   // tap run (the driver points it at weights it needs soon; null: none).
   const char* pf = nullptr;
   int64_t pf_lines = 0;
+  // K-blocked runs (the input blocks split over several calls): start from the partial sums in
+  // y instead of zero, and/or store the raw sums (no bias, residual or clamp) for a later call.
+  bool accumulate = false;
+  bool partial = false;
 };
 
 // Runs a tile of `pixels` x `out_blocks` (pixels * out_blocks <= max_acc, out_blocks <= max_ob)
