@@ -14,6 +14,10 @@ struct Vec16 {
   static constexpr int kBlock = 16;
   static constexpr int kMaxAcc = 28;
   static constexpr int kMaxOb = 4;
+  // Plain (NCHW) inputs: one output block per tile, every FMA broadcasting its input pixel from
+  // memory. ResNet-50's 7x7 stem 28x1 vs the cost model's 14x2: paired 0.82; VGG-16's first
+  // layer 0.91 (micro-benchmarks, alternated). On blocked inputs it is no better.
+  static constexpr int kPlainMaxOb = 1;
   static constexpr int kDwRun = 8;
   static __mmask16 lanes(int n) { return static_cast<__mmask16>((1u << n) - 1); }
   static T zero() { return _mm512_setzero_ps(); }

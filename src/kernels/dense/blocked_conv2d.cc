@@ -122,7 +122,7 @@ void BlockedConv2d::choose_tile() {
   const int64_t steps = (plain_ ? s_.c : in_planes_ * k_.block) * s_.r * s_.s;
   const int64_t line = flat_ ? s_.oh * s_.ow : s_.ow;
   double best = std::numeric_limits<double>::max();
-  for (int ob = 1; ob <= std::min<int64_t>(k_.max_ob, out_blocks_); ++ob) {
+  for (int ob = 1; ob <= std::min<int64_t>(plain_ ? k_.plain_max_ob : k_.max_ob, out_blocks_); ++ob) {
     const int64_t full = out_blocks_ / ob, rem = out_blocks_ % ob;
     for (int p = 1; p <= std::min<int64_t>(k_.max_acc / ob, line); ++p) {
       const int64_t tiles = line / p, tail = line % p;

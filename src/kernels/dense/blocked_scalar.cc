@@ -15,6 +15,7 @@ struct VecScalar8 {
   static constexpr int kBlock = 8;
   static constexpr int kMaxAcc = 8;
   static constexpr int kMaxOb = 2;
+  static constexpr int kPlainMaxOb = 2;
   static constexpr int kDwRun = 4;
   template <class F>
   static T map(F f) {

@@ -1,7 +1,8 @@
 // The NCHWc micro-kernels written once over a vector type, instantiated by each ISA tier
 // (kernels/avx512/, kernels/avx2/ with intrinsics, dense/blocked_scalar.cc with plain arrays).
 // Include only from those files. A vector type V provides:
-//   T, kBlock (lanes = channels per block), kMaxAcc / kMaxOb (convolution tile limits), kDwRun
+//   T, kBlock (lanes = channels per block), kMaxAcc / kMaxOb / kPlainMaxOb (convolution tile
+//   limits; the last for plain NCHW inputs), kDwRun
 //   (output pixels per depthwise/pooling run); zero, set1, load, store, load_n/store_n (first n
 //   lanes, the rest zero), bcast (one float from memory), fma(a, b, c) = a * b + c, add, mul,
 //   max, min, transpose(T r[kBlock]) and activate(v, act, alpha, beta).
@@ -390,7 +391,7 @@ void from_blocked(const float* xb, int64_t channels, int64_t hw, float* x, int64
 // The table of one tier; conv_tile is compiled separately (its instantiations dominate).
 template <class V>
 constexpr BlockedKernels make_blocked_kernels(const char* name, Isa isa, ConvTileFn conv) {
-  return {name,         isa,           V::kBlock,        V::kMaxAcc,          V::kMaxOb,
+  return {name,         isa,           V::kBlock,        V::kMaxAcc,          V::kMaxOb,         V::kPlainMaxOb,
           conv,         dw_row<V>,     pool_row<V>,      global_pool<V>,      activate<V>,
           to_blocked<V>, from_blocked<V>};
 }

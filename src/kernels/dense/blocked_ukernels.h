@@ -82,6 +82,7 @@ struct BlockedKernels {
   int block;   // channels per block (B)
   int max_acc; // accumulator registers of a convolution tile
   int max_ob;  // output blocks of a convolution tile
+  int plain_max_ob;  // the same, for plain (NCHW) inputs
   ConvTileFn conv_tile;
   DwRowFn dw_row;
   PoolRowFn pool_row;
