@@ -214,5 +214,48 @@ TEST(SparseLinearJit, UnevenBlocksOverManyWorkers) {
   }
 }
 
+// Deep inputs run their tokens in groups of tiles whose packed X stays in L2 (K = 2000: 6 tiles
+// of 16 tokens per group, so 120 tokens make groups of 6 and 2 tiles, the last with 8 tokens),
+// with bias, residual and ReLU, on 1 and 2 workers.
+TEST(SparseLinearJit, TokenGroupsOfDeepInputs) {
+  if (!cpu_info().has(Isa::kAvx512)) GTEST_SKIP() << "no AVX-512 JIT here";
+  const int64_t m = 70, k = 2000, tokens = 120;
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  std::vector<float> w(static_cast<size_t>(m * k));
+  for (auto& v : w) v = u(rng) > 0.8f ? u(rng) : 0.f;
+  std::vector<float> x(static_cast<size_t>(tokens * k)), bias(static_cast<size_t>(m)), res(static_cast<size_t>(tokens * m));
+  for (auto& v : x) v = u(rng);
+  for (auto& v : bias) v = u(rng);
+  for (auto& v : res) v = u(rng);
+  for (int threads : {1, 2}) {
+    SparseLinear l(cpu_info(), w.data(), m, k, false, tokens, threads);
+    ASSERT_TRUE(l.jit());
+    std::vector<float> shared(static_cast<size_t>(l.shared_floats())), scratch(static_cast<size_t>(l.scratch_floats()));
+    std::vector<float> y(static_cast<size_t>(tokens * m), NAN);
+    Epilogue ep;
+    ep.act = Activation::kRelu;
+    l.pack(x.data(), k, shared.data(), 0, l.pack_items());
+    for (int t = 0; t < threads; ++t) {
+      const int64_t items = l.work_items();
+      l.run(x.data(), k, y.data(), m, bias.data(), res.data(), m, ep, items * t / threads, items * (t + 1) / threads,
+            shared.data(), scratch.data());
+    }
+    int bad = 0;
+    for (int64_t t = 0; t < tokens; ++t) {
+      for (int64_t r = 0; r < m; ++r) {
+        double want = bias[static_cast<size_t>(r)] + res[static_cast<size_t>(t * m + r)];
+        for (int64_t c = 0; c < k; ++c) want += static_cast<double>(w[static_cast<size_t>(r * k + c)]) * x[static_cast<size_t>(t * k + c)];
+        want = std::max(want, 0.0);
+        const float got = y[static_cast<size_t>(t * m + r)];
+        if (!(std::fabs(got - want) <= 1e-4 + 1e-4 * std::fabs(want)) && bad++ < 3) {
+          ADD_FAILURE() << threads << " threads, token " << t << " row " << r << ": " << got << " vs " << want;
+        }
+      }
+    }
+    EXPECT_EQ(bad, 0);
+  }
+}
+
 }  // namespace
 }  // namespace lacuna::kernels

@@ -15,11 +15,16 @@ constexpr int64_t kJitKChunk = 384;
 // through it (measured on bert-base-p90: 24 KiB, one block of 30 rows at 90 % zeros, beat 32 and
 // 48 KiB, and the former chunks of 256 KiB of code run tile by tile, by 3-7 %).
 constexpr int64_t kJitChunkBytes = 24 << 10;
-// Token tiles per pass over the code: their packed X within about 1.5 MiB of L2, and at most 8
-// (128 tokens). Longer inputs (a whole batch of sequences) run tile by tile over chunks of
-// kJitWideChunkBytes of code and values that stay in L2: bert-base-p90 at batch 16 (2048 tokens)
-// took 1.3-1.7 s with the small chunks (by groups of 8 tiles, or all tiles at once), 0.84 s so.
-constexpr int64_t kJitGroupBytes = 1536 << 10;
+// Token tiles per pass over the code: their packed X within about 768 KiB of L2 (it must stay
+// there while the layer's code and values stream through L2 to every group), and at most 8
+// (128 tokens). BERT's second FFN layer (K = 3072) so runs 128 tokens as two groups of 4 tiles:
+// 1.5 MiB of X had been leaving L2 and came back from L3 for each of its 26 row blocks
+// (bert-base-p90 b1, in-process A/B against 1.5 MiB: paired 0.946, 0.970 and 0.954 with 1
+// thread over 30-40 alternated rounds, 0.971 with 2; a third of it, 2 tiles, 1.017).
+// Longer inputs (a whole batch of sequences) run tile by tile over chunks of kJitWideChunkBytes
+// of code and values that stay in L2: bert-base-p90 at batch 16 (2048 tokens) took 1.3-1.7 s
+// with the small chunks (by groups of 8 tiles, or all tiles at once), 0.84 s so.
+constexpr int64_t kJitGroupBytes = 768 << 10;
 constexpr int64_t kJitMaxGroupTiles = 8;
 constexpr int64_t kJitWideChunkBytes = 256 << 10;
 // Bytes of code and data per non-zero (7-byte FMA + 4-byte value).
@@ -74,7 +79,7 @@ SparseLinear::SparseLinear(const CpuInfo& cpu, const float* w, int64_t m, int64_
       block_row0_.push_back(static_cast<int64_t>(block_row0_.empty() ? 0 : block_row0_.back() + jit_->block_rows(b - 1)));
     }
     block_row0_.push_back(m);
-    // Tiles per group: the group's X fits in about 1.5 MiB of L2 (so that it stays there while
+    // Tiles per group: the group's X fits in about 768 KiB of L2 (so that it stays there while
     // every chunk of code runs over it), at most 128 tokens; one tile at a time when wide.
     group_tiles_ = wide_ ? 1 : std::clamp<int64_t>(kJitGroupBytes / (k * kJitTile * 4), 1, kJitMaxGroupTiles);
     for (size_t c = 0; c + 1 < chunk_starts_.size(); ++c) {
