@@ -115,6 +115,38 @@ TEST(SparseOps, ConvEpiloguesAndChunks) {
   }
 }
 
+// Batch 1 on several workers: pixel ranges (pointwise with a large input, 3x3 windows), row
+// blocks (pointwise with a small input and many rows), and pixel ranges that would not balance
+// (49 pixels: chunks of 16, 16, 16 and 1).
+TEST(SparseOps, ConvWorkSplitsAtBatchOne) {
+  struct Case {
+    Shape x, w;
+    int64_t pad;
+  };
+  const std::vector<Case> cases = {
+      {{1, 64, 28, 28}, {32, 64, 1, 1}, 0},
+      {{1, 256, 7, 7}, {512, 256, 1, 1}, 0},
+      {{1, 64, 14, 14}, {64, 64, 3, 3}, 1},
+      {{1, 512, 7, 7}, {64, 512, 1, 1}, 0},
+  };
+  int seed = 300;
+  for (const Case& c : cases) {
+    for (int threads : {2, 3}) {
+      ir::Attributes a;
+      a["pads"] = Attribute::of_ints({c.pad, c.pad, c.pad, c.pad});
+      a["activation"] = Attribute::of_string("relu");
+      const Tensor x = test::random_tensor(DType::kFloat32, c.x, ++seed);
+      const Tensor w = prune(test::random_tensor(DType::kFloat32, c.w, seed + 1), 0.9, false, seed + 2);
+      seed += 2;
+      const Tensor b = test::random_tensor(DType::kFloat32, {c.w[0]}, ++seed);
+      const Tensor z = test::random_tensor(DType::kFloat32, {1, c.w[0], c.x[2], c.x[3]}, ++seed);
+      const ir::Node node = test::make_node("FusedConv", 4, 1, a, "lacuna");
+      SCOPED_TRACE("conv " + shape_to_string(c.w) + " threads " + std::to_string(threads));
+      expect_sparse_matches(node, {x, w, b, z}, "conv_sparse", threads);
+    }
+  }
+}
+
 TEST(SparseOps, GemmMatchesReferenceAndDense) {
   int seed = 100;
   for (double sp : kSparsities) {
