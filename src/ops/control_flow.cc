@@ -182,6 +182,11 @@ class LoopKernel : public ControlFlowKernel {
                        std::to_string(carried + 2));
     }
     if (g.outputs.size() < static_cast<size_t>(carried + 1)) return ctx.error("the body has too few outputs");
+    // Body outputs: the condition, the carried values, then one per scan output of the node.
+    if (g.outputs.size() < static_cast<size_t>(1 + ctx.num_outputs())) {
+      return ctx.error("the body has " + std::to_string(g.outputs.size()) + " outputs; the node's " +
+                       std::to_string(ctx.num_outputs()) + " outputs need " + std::to_string(1 + ctx.num_outputs()));
+    }
     for (int i = 0; i < ctx.num_outputs(); ++i) declare_output(ctx, i, g, static_cast<size_t>(i + 1));
     return Status::ok();
   }
@@ -195,6 +200,9 @@ class LoopKernel : public ControlFlowKernel {
     std::vector<RtValue> state(static_cast<size_t>(carried));
     for (int k = 0; k < carried; ++k) state[static_cast<size_t>(k)] = ctx.input_value(2 + k);
     const int scans = num_outputs_ - carried;
+    if (b.graph->outputs.size() < static_cast<size_t>(1 + carried + std::max(scans, 0))) {
+      return ctx.error("the body has too few outputs for the node's scan outputs");
+    }
     std::vector<std::vector<Tensor>> scan_items(static_cast<size_t>(std::max(scans, 0)));
     RtValue iter, cond_v;
     iter.tensor = Tensor(DType::kInt64, {});
