@@ -111,8 +111,7 @@ BlockedConv2d::BlockedConv2d(const CpuInfo& cpu, const Conv2dShape& shape, const
   // (16 alternated rounds). Batches keep the one-pass order: chunk-major, their weights are
   // reused from L2 by every image, and K-blocking measured 6% slower at b16.
   if (!plain_ && s_.n == 1) {
-    const int64_t line_len = flat_ ? line_pixels_ : s_.ow;
-    const int64_t tiles = lines() * ((line_len + tile_p_ - 1) / tile_p_);
+    const int64_t tiles = lines() * tiles_per_line();
     const int64_t partial_bytes = tiles * tile_p_ * tile_ob_ * B * static_cast<int64_t>(sizeof(float));
     const int64_t block_bytes = taps * B * tile_ob_ * B * static_cast<int64_t>(sizeof(float));
     const int64_t kb = std::clamp<int64_t>(kKBlockWeightBytes / block_bytes, 1, in_planes_);
@@ -202,6 +201,9 @@ void BlockedConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t be
   float* strip = scratch + out_blocks_ * B + 3 * taps + 16;
   const int64_t splits = row_splits(threads);
   const int64_t nl = lines();
+  // K-blocked: partial sums wait in Y, so Y must not be the residual's storage.
+  const int64_t y_floats = s_.n * out_blocks_ * s_.oh * s_.ow * B;
+  const bool kblocked = kblock_ > 0 && !(ep.residual && ep.residual < y + y_floats && y < ep.residual + y_floats);
   for (int64_t item = begin; item < end; ++item) {
     // Chunk-major: a chunk's packed weights stay in L2 while every image of the batch streams
     // through them (image-major would reload all weights from L3 or DRAM for each image).
@@ -221,12 +223,9 @@ void BlockedConv2d::run(const float* x, float* y, const Epilogue& ep, int64_t be
       pf.next = reinterpret_cast<const char*>(weights_.get() + group_offset_[static_cast<size_t>(g1)]);
       pf.next_bytes = (group_offset_[static_cast<size_t>(g2)] - group_offset_[static_cast<size_t>(g1)]) *
                       static_cast<int64_t>(sizeof(float));
-      const int64_t line_len = flat_ ? line_pixels_ : s_.ow;
-      pf.calls = std::max<int64_t>(1, (l1 - l0) * ((line_len + tile_p_ - 1) / tile_p_) * (g1 - g0));
+      pf.calls = std::max<int64_t>(1, (l1 - l0) * tiles_per_line() * (g1 - g0));
     }
-    // K-blocked: partial sums wait in Y, so Y must not be the residual's storage.
-    const int64_t y_floats = s_.n * out_blocks_ * s_.oh * s_.ow * B;
-    if (kblock_ > 0 && !(ep.residual && ep.residual < y + y_floats && y < ep.residual + y_floats)) {
+    if (kblocked) {
       const int64_t steps = (in_planes_ + kblock_ - 1) / kblock_;
       pf.calls = std::max<int64_t>(1, pf.calls * steps);
       const bool cold = pf.cold;

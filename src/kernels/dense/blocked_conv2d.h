@@ -83,6 +83,7 @@ class BlockedConv2d {
                 Prefetch& pf) const;
   void choose_tile();
   int64_t lines() const;       // output rows, or pixel runs when flat
+  int64_t tiles_per_line() const { return ((flat_ ? line_pixels_ : s_.ow) + tile_p_ - 1) / tile_p_; }
   int64_t chunks() const { return (groups_ + chunk_groups_ - 1) / chunk_groups_; }
   int64_t row_splits(int threads) const;
 
