@@ -9,7 +9,9 @@ namespace {
 using ir::Attribute;
 
 TEST(RowOpsFast, Softmax) {
-  for (Shape s : {Shape{3, 7}, Shape{2, 4, 33}, Shape{1, 12, 128, 128}, Shape{5, 1}}) {
+  // Row lengths on both sides of each in-register size (32, 64, 128, 256) and past it.
+  for (Shape s : {Shape{3, 7}, Shape{2, 4, 33}, Shape{1, 12, 128, 128}, Shape{5, 1}, Shape{3, 16}, Shape{3, 31},
+                  Shape{2, 64}, Shape{2, 65}, Shape{2, 200}, Shape{2, 256}, Shape{2, 257}, Shape{2, 300}}) {
     const Tensor x = test::random_tensor(DType::kFloat32, s, 1, -8, 8);
     test::expect_fast_matches_reference(test::make_node("Softmax", 1, 1), {x}, "softmax_fast", 1e-5, 1e-6);
     test::expect_fast_matches_reference(test::make_node("LogSoftmax", 1, 1), {x}, "log_softmax_fast", 1e-5, 1e-5);

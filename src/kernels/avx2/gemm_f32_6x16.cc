@@ -26,15 +26,15 @@ inline void store(float* p, __m256 v, __m256i mask, bool full) {
   else _mm256_maskstore_ps(p, mask, v);
 }
 
-inline __m256 finish(__m256 v, const float* c, __m256i mask, bool full, bool accumulate, const Epilogue* ep,
+inline __m256 finish(__m256 v, const float* c, __m256i mask, bool full, bool accumulate, const LocalEpilogue& ep,
                      const float* bias, const float* residual, int row) {
   if (accumulate) v = _mm256_add_ps(v, load(c, mask, full));
-  if (ep) {
-    if (ep->scale != 1.f) v = _mm256_mul_ps(v, _mm256_set1_ps(ep->scale));
+  if (ep.any) {
+    if (ep.scale != 1.f) v = _mm256_mul_ps(v, _mm256_set1_ps(ep.scale));
     if (bias) v = _mm256_add_ps(v, load(bias, mask, full));
-    if (ep->row_bias) v = _mm256_add_ps(v, _mm256_set1_ps(ep->row_bias[row]));
+    if (ep.row_bias) v = _mm256_add_ps(v, _mm256_set1_ps(ep.row_bias[row]));
     if (residual) v = _mm256_add_ps(v, load(residual, mask, full));
-    v = avx2::activate_ps(v, ep->act, ep->alpha, ep->beta);
+    v = avx2::activate_ps(v, ep.act, ep.alpha, ep.beta);
   }
   return v;
 }
@@ -65,14 +65,15 @@ void ukernel_rows(int64_t k, int64_t taps, const int64_t* offsets, const float* 
   }
   const bool full0 = n >= 8, full1 = n >= 16;
   const __m256i m0 = lane_mask(n), m1 = lane_mask(n - 8);
-  const float* bias = ep ? ep->bias : nullptr;
+  const LocalEpilogue tep(ep);
+  const float* bias = tep.bias;
 #pragma GCC unroll 6
   for (int i = 0; i < M; ++i) {
     float* row = c + i * ldc;
-    const float* res = ep && ep->residual ? ep->residual + i * ep->ld_residual : nullptr;
-    store(row, finish(acc0[i], row, m0, full0, accumulate, ep, bias, res, i), m0, full0);
+    const float* res = tep.residual ? tep.residual + i * tep.ld_residual : nullptr;
+    store(row, finish(acc0[i], row, m0, full0, accumulate, tep, bias, res, i), m0, full0);
     if (n > 8) {
-      store(row + 8, finish(acc1[i], row + 8, m1, full1, accumulate, ep, bias ? bias + 8 : nullptr,
+      store(row + 8, finish(acc1[i], row + 8, m1, full1, accumulate, tep, bias ? bias + 8 : nullptr,
                             res ? res + 8 : nullptr, i), m1, full1);
     }
   }

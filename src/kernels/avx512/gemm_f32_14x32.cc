@@ -15,15 +15,15 @@ namespace {
 constexpr int kMr = 14;
 constexpr int kNr = 32;
 
-inline __m512 finish(__m512 v, const float* c, __mmask16 mask, bool accumulate, const Epilogue* ep,
+inline __m512 finish(__m512 v, const float* c, __mmask16 mask, bool accumulate, const LocalEpilogue& ep,
                      const float* bias, const float* residual, int row) {
   if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, c));
-  if (ep) {
-    if (ep->scale != 1.f) v = _mm512_mul_ps(v, _mm512_set1_ps(ep->scale));
+  if (ep.any) {
+    if (ep.scale != 1.f) v = _mm512_mul_ps(v, _mm512_set1_ps(ep.scale));
     if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias));
-    if (ep->row_bias) v = _mm512_add_ps(v, _mm512_set1_ps(ep->row_bias[row]));
+    if (ep.row_bias) v = _mm512_add_ps(v, _mm512_set1_ps(ep.row_bias[row]));
     if (residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, residual));
-    v = avx512::activate_ps(v, ep->act, ep->alpha, ep->beta);
+    v = avx512::activate_ps(v, ep.act, ep.alpha, ep.beta);
   }
   return v;
 }
@@ -55,17 +55,26 @@ void ukernel_rows(int64_t k, int64_t taps, const int64_t* offsets, const float* 
     b += ldb;
   }
   }
+  const LocalEpilogue tep(ep);
+  if (n == kNr && !accumulate && !tep.any) {  // full tile, nothing to apply: plain stores
+#pragma GCC unroll 14
+    for (int i = 0; i < M; ++i) {
+      _mm512_storeu_ps(c + i * ldc, acc0[i]);
+      _mm512_storeu_ps(c + i * ldc + 16, acc1[i]);
+    }
+    return;
+  }
   const __mmask16 m0 = n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1);
   const __mmask16 m1 = n >= 32 ? static_cast<__mmask16>(0xffff)
                                : (n > 16 ? static_cast<__mmask16>((1u << (n - 16)) - 1) : static_cast<__mmask16>(0));
-  const float* bias = ep ? ep->bias : nullptr;
+  const float* bias = tep.bias;
 #pragma GCC unroll 14
   for (int i = 0; i < M; ++i) {
     float* row = c + i * ldc;
-    const float* res = ep && ep->residual ? ep->residual + i * ep->ld_residual : nullptr;
-    _mm512_mask_storeu_ps(row, m0, finish(acc0[i], row, m0, accumulate, ep, bias, res, i));
+    const float* res = tep.residual ? tep.residual + i * tep.ld_residual : nullptr;
+    _mm512_mask_storeu_ps(row, m0, finish(acc0[i], row, m0, accumulate, tep, bias, res, i));
     if (m1) {
-      _mm512_mask_storeu_ps(row + 16, m1, finish(acc1[i], row + 16, m1, accumulate, ep,
+      _mm512_mask_storeu_ps(row + 16, m1, finish(acc1[i], row + 16, m1, accumulate, tep,
                                                  bias ? bias + 16 : nullptr, res ? res + 16 : nullptr, i));
     }
   }

@@ -1,4 +1,5 @@
-// AVX-512 row kernels: softmax (two passes: max, then exp-sum-scale) and layer normalization
+// AVX-512 row kernels: softmax (rows of up to 256 held in registers; longer ones in two passes:
+// max, then exp-sum-scale) and layer normalization
 // (mean and variance in one pass with float accumulators per lane).
 #include <immintrin.h>
 
@@ -15,7 +16,48 @@ inline __mmask16 tail_mask(int64_t left) {
   return left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
 }
 
+// Rows of up to 16 * V floats held in registers: one load and one store per element, and max
+// and sum reduced as trees (attention's 128-key rows: 8 vectors; the two-pass loop below reads
+// the row three times and chains every max and add).
+template <int V>
+void softmax_in_registers(const float* x, float* y, int64_t n, float scale, const float* add) {
+  const __m512 vs = _mm512_set1_ps(scale);
+  const __m512 lowest = _mm512_set1_ps(-INFINITY);
+  __m512 r[V], t[V];
+  __mmask16 m[V];
+#pragma GCC unroll 16
+  for (int j = 0; j < V; ++j) {
+    const int64_t left = n - 16 * j;
+    m[j] = left <= 0 ? static_cast<__mmask16>(0) : tail_mask(left);
+    __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m[j], x + 16 * j), vs);
+    if (add) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m[j], add + 16 * j));
+    r[j] = _mm512_mask_blend_ps(m[j], lowest, v);
+    t[j] = r[j];
+  }
+#pragma GCC unroll 16
+  for (int w = V / 2; w >= 1; w /= 2) {
+    for (int j = 0; j < w; ++j) t[j] = _mm512_max_ps(t[j], t[j + w]);
+  }
+  const __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(t[0]));
+#pragma GCC unroll 16
+  for (int j = 0; j < V; ++j) {
+    r[j] = _mm512_maskz_mov_ps(m[j], avx512::exp_ps(_mm512_sub_ps(r[j], mx)));
+    t[j] = r[j];
+  }
+#pragma GCC unroll 16
+  for (int w = V / 2; w >= 1; w /= 2) {
+    for (int j = 0; j < w; ++j) t[j] = _mm512_add_ps(t[j], t[j + w]);
+  }
+  const __m512 inv = _mm512_set1_ps(1.f / _mm512_reduce_add_ps(t[0]));
+#pragma GCC unroll 16
+  for (int j = 0; j < V; ++j) _mm512_mask_storeu_ps(y + 16 * j, m[j], _mm512_mul_ps(r[j], inv));
+}
+
 void softmax(const float* x, float* y, int64_t n, float scale, const float* add) {
+  if (n <= 32) return softmax_in_registers<2>(x, y, n, scale, add);
+  if (n <= 64) return softmax_in_registers<4>(x, y, n, scale, add);
+  if (n <= 128) return softmax_in_registers<8>(x, y, n, scale, add);
+  if (n <= 256) return softmax_in_registers<16>(x, y, n, scale, add);
   const __m512 vs = _mm512_set1_ps(scale);
   __m512 vmax = _mm512_set1_ps(-INFINITY);
   for (int64_t i = 0; i < n; i += 16) {

@@ -32,6 +32,33 @@ struct Epilogue {
   float scale = 1.f;  // multiplies the product before bias (Gemm's alpha)
 };
 
+// An Epilogue copied into a micro-kernel's locals before its store loop: the stores to C may
+// alias the Epilogue's float fields, so reading them through the pointer reloads them for every
+// stored vector (measured: a 14x32 tile with an empty epilogue ran 30% slower at K = 64).
+// `any` is false when there is nothing to apply.
+struct LocalEpilogue {
+  bool any = false;
+  float scale = 1.f;
+  const float* bias = nullptr;
+  const float* row_bias = nullptr;
+  const float* residual = nullptr;
+  int64_t ld_residual = 0;
+  Activation act = Activation::kNone;
+  float alpha = 0.f, beta = 0.f;
+  explicit LocalEpilogue(const Epilogue* ep) {
+    if (!ep) return;
+    scale = ep->scale;
+    bias = ep->bias;
+    row_bias = ep->row_bias;
+    residual = ep->residual;
+    ld_residual = ep->ld_residual;
+    act = ep->act;
+    alpha = ep->alpha;
+    beta = ep->beta;
+    any = scale != 1.f || bias || row_bias || residual || act != Activation::kNone;
+  }
+};
+
 // Scalar reference of the activation (the oracle for the vectorized versions).
 float apply_activation(Activation a, float x, float alpha, float beta);
 
