@@ -88,7 +88,7 @@ TEST(SparseOps, ConvEpiloguesAndChunks) {
   };
   const std::vector<Case> cases = {
       {{2, 24, 7, 9}, {40, 24, 1, 1}, 1, 0, 1},    {{1, 800, 5, 5}, {24, 800, 1, 1}, 1, 0, 1},
-      {{1, 64, 20, 20}, {16, 64, 3, 3}, 1, 1, 1},  {{2, 48, 11, 11}, {32, 24, 3, 3}, 2, 1, 2},
+      {{1, 64, 20, 20}, {16, 64, 3, 3}, 1, 1, 1},  {{2, 48, 19, 19}, {32, 24, 3, 3}, 2, 1, 2},
       {{2, 40, 23, 29}, {24, 40, 1, 1}, 2, 0, 1},  {{1, 600, 9, 9}, {16, 600, 1, 1}, 2, 0, 1},
       {{1, 6, 17, 19}, {8, 6, 5, 5}, 2, 2, 1},
   };
@@ -117,7 +117,7 @@ TEST(SparseOps, ConvEpiloguesAndChunks) {
 
 // Batch 1 on several workers: pixel ranges (pointwise with a large input, 3x3 windows), row
 // blocks (pointwise with a small input and many rows), and pixel ranges that would not balance
-// (49 pixels: chunks of 16, 16, 16 and 1).
+// (49 pixels: chunks of 16, 16, 16 and 1); a 3x3 window on a 7x7 plane.
 TEST(SparseOps, ConvWorkSplitsAtBatchOne) {
   struct Case {
     Shape x, w;
@@ -128,6 +128,7 @@ TEST(SparseOps, ConvWorkSplitsAtBatchOne) {
       {{1, 256, 7, 7}, {512, 256, 1, 1}, 0},
       {{1, 64, 14, 14}, {64, 64, 3, 3}, 1},
       {{1, 512, 7, 7}, {64, 512, 1, 1}, 0},
+      {{1, 96, 7, 7}, {64, 96, 3, 3}, 1},  // one 63-column grid: the generic kernel, not the JIT
   };
   int seed = 300;
   for (const Case& c : cases) {
