@@ -1,6 +1,7 @@
 // Control flow: If, Loop, Scan and SequenceMap. Their bodies are compiled by the engine into
 // SubgraphRunners; values a body reads from the enclosing scope arrive as the node's implicit
 // inputs (after the explicit ones), concatenated per graph attribute in attribute-name order.
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <limits>
@@ -181,11 +182,13 @@ class LoopKernel : public ControlFlowKernel {
       return ctx.error("the body has " + std::to_string(g.inputs.size()) + " inputs; expected " +
                        std::to_string(carried + 2));
     }
-    if (g.outputs.size() < static_cast<size_t>(carried + 1)) return ctx.error("the body has too few outputs");
-    // Body outputs: the condition, the carried values, then one per scan output of the node.
-    if (g.outputs.size() < static_cast<size_t>(1 + ctx.num_outputs())) {
-      return ctx.error("the body has " + std::to_string(g.outputs.size()) + " outputs; the node's " +
-                       std::to_string(ctx.num_outputs()) + " outputs need " + std::to_string(1 + ctx.num_outputs()));
+    // Body outputs: the condition, the carried values, then one per scan output of the node (run
+    // relies on this: infer precedes every run).
+    const int need = 1 + std::max(carried, ctx.num_outputs());
+    if (g.outputs.size() < static_cast<size_t>(need)) {
+      return ctx.error("the body has " + std::to_string(g.outputs.size()) + " outputs; " + std::to_string(carried) +
+                       " carried values and the node's " + std::to_string(ctx.num_outputs()) + " outputs need " +
+                       std::to_string(need));
     }
     for (int i = 0; i < ctx.num_outputs(); ++i) declare_output(ctx, i, g, static_cast<size_t>(i + 1));
     return Status::ok();
@@ -200,9 +203,6 @@ class LoopKernel : public ControlFlowKernel {
     std::vector<RtValue> state(static_cast<size_t>(carried));
     for (int k = 0; k < carried; ++k) state[static_cast<size_t>(k)] = ctx.input_value(2 + k);
     const int scans = num_outputs_ - carried;
-    if (b.graph->outputs.size() < static_cast<size_t>(1 + carried + std::max(scans, 0))) {
-      return ctx.error("the body has too few outputs for the node's scan outputs");
-    }
     std::vector<std::vector<Tensor>> scan_items(static_cast<size_t>(std::max(scans, 0)));
     RtValue iter, cond_v;
     iter.tensor = Tensor(DType::kInt64, {});

@@ -13,6 +13,7 @@ namespace lacuna::kernels {
 namespace {
 
 inline __mmask16 tail_mask(int64_t left) {
+  if (left <= 0) return 0;
   return left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
 }
 
@@ -27,8 +28,7 @@ void softmax_in_registers(const float* x, float* y, int64_t n, float scale, cons
   __mmask16 m[V];
 #pragma GCC unroll 16
   for (int j = 0; j < V; ++j) {
-    const int64_t left = n - 16 * j;
-    m[j] = left <= 0 ? static_cast<__mmask16>(0) : tail_mask(left);
+    m[j] = tail_mask(n - 16 * j);
     __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m[j], x + 16 * j), vs);
     if (add) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m[j], add + 16 * j));
     r[j] = _mm512_mask_blend_ps(m[j], lowest, v);
