@@ -65,8 +65,7 @@ void unpack_transposed(const float* c, int64_t ld, int64_t n_rows, int64_t cols,
                        const float* bias, const float* residual, int64_t ld_residual, const Epilogue& ep) {
   __m512 r[16];
   const __m512 scale = _mm512_set1_ps(ep.scale);
-  const Activation act = ep.act;  // locals: the stores to y may alias ep's fields
-  const float alpha = ep.alpha, beta = ep.beta;
+  const LocalEpilogue le(&ep);  // the stores to y may alias ep's fields
   for (int64_t o0 = 0; o0 < n_rows; o0 += 16) {
     const __mmask16 om = lanes(n_rows - o0);
     const __m512 b = bias ? _mm512_maskz_loadu_ps(om, bias + o0) : _mm512_setzero_ps();
@@ -77,7 +76,7 @@ void unpack_transposed(const float* c, int64_t ld, int64_t n_rows, int64_t cols,
         const int64_t t = t0 + i;
         __m512 v = _mm512_fmadd_ps(r[i], scale, b);
         if (residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(om, residual + t * ld_residual + o0));
-        _mm512_mask_storeu_ps(y + t * ld_y + o0, om, avx512::activate_ps(v, act, alpha, beta));
+        _mm512_mask_storeu_ps(y + t * ld_y + o0, om, avx512::activate_ps(v, le.act, le.alpha, le.beta));
       }
     }
   }
